@@ -1,0 +1,15 @@
+"""The command line. Each command lives in its own module and registers on ``app``.
+
+Nothing here imports spaCy at module level, so ``ner-cli --help`` stays fast.
+"""
+
+from ner_cli.cli import extract  # noqa: F401  (registers the command)
+from ner_cli.cli.app import app
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+__all__ = ["app", "main"]

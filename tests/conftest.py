@@ -1,0 +1,75 @@
+"""Shared fixtures: the real pipeline, loaded once per session, and CLI runners."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+DATA = Path(__file__).resolve().parent / "data"
+SEED_SAMPLE = SAMPLES / "rpdc-russie-vostotchny.txt"
+UPDATE_GOLDEN = os.environ.get("NER_CLI_UPDATE_GOLDEN") == "1"
+
+settings.register_profile("default", max_examples=40, deadline=None)
+settings.register_profile("long", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """ner-cli's default pipeline; load_pipeline caches it, so CliRunner tests share it."""
+    from ner_cli.pipeline import load_pipeline
+
+    return load_pipeline()
+
+
+@pytest.fixture
+def cli(nlp, monkeypatch):
+    """Invoke the Typer app in-process; returns typer.testing.Result (stdout/stderr apart)."""
+    from ner_cli.cli import app
+
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.delenv("NER_CLI_DEBUG", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | bytes | None = None):
+        return runner.invoke(app, [str(a) for a in args], input=input)
+
+    return invoke
+
+
+def ner_cli_executable() -> str:
+    """The installed console script next to this interpreter (or on PATH)."""
+    beside = Path(sys.executable).with_name("ner-cli")
+    return str(beside) if beside.exists() else shutil.which("ner-cli") or "ner-cli"
+
+
+@pytest.fixture
+def run():
+    """Run the real `ner-cli` console script in a subprocess."""
+
+    def run_(*args: str, input: bytes | None = None, env: dict | None = None):
+        full_env = {k: v for k, v in os.environ.items() if k != "NER_CLI_DEBUG"}
+        full_env.update({"COLUMNS": "100", **(env or {})})
+        return subprocess.run([ner_cli_executable(), *map(str, args)], input=input,
+                              capture_output=True, env=full_env, timeout=300)
+
+    return run_
+
+
+def check_golden(path: Path, actual: str) -> None:
+    """Compare with a golden file; NER_CLI_UPDATE_GOLDEN=1 rewrites it (review the diff)."""
+    if UPDATE_GOLDEN or not path.exists():
+        if not UPDATE_GOLDEN:
+            pytest.fail(f"golden file {path.name} is missing; run with NER_CLI_UPDATE_GOLDEN=1")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8", newline="")
+    assert actual == path.read_text(encoding="utf-8"), f"output differs from {path.name}"

@@ -1,0 +1,91 @@
+"""The extraction core on plain functions: splitting, offsets, records."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ner_cli.document import Document, Mention
+from ner_cli.extract import Result, extract, split_text, to_record
+from tests.conftest import SAMPLES, SEED_SAMPLE
+
+NEWS_WORDS = st.sampled_from(
+    ["Vladimir", "Poutine", "M.", "Kim", "Jong", "Un", "à", "Paris", "l'AFP", "Élysée", "«", "»",
+     "Crème", "brûlée", "naïve", "Œuvre", "😀", "e\u0301", "\u200b", "\u202eRTL", "\r\n", "\n",
+     "\n\n", "\t", " ", "—", "Xinhua/VNA/CVN", "中国", "ﬁ", "\x0b", "\u2028", "RPDC", "Kremlin"]
+)
+TEXTS = st.lists(st.one_of(NEWS_WORDS, st.text(max_size=12)), max_size=60).map(" ".join)
+
+
+@given(text=st.text(max_size=300), limit=st.integers(min_value=1, max_value=80))
+def test_split_text_covers_text_exactly(text, limit):
+    pieces = split_text(text, limit)
+    assert "".join(text[s:e] for s, e in pieces) == text
+    assert all(0 < e - s <= limit for s, e in pieces) or text == ""
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:], strict=False))
+
+
+def test_split_text_prefers_paragraphs():
+    text = "Jean Dupont arrive.\n\nMarie Curie part. Puis revient."
+    assert split_text(text, 40) == [(0, 21), (21, len(text))]
+
+
+@given(text=TEXTS)
+def test_offsets_are_exact_on_arbitrary_unicode(nlp, text):
+    (result,) = extract(nlp, [Document("t", "t", text)])
+    for mention in result.mentions:
+        assert text[mention.start:mention.end] == mention.text
+        assert mention.text.strip() == mention.text
+        assert "\n" not in mention.text
+
+
+def test_long_document_offsets_map_back(nlp):
+    sample = SEED_SAMPLE.read_text(encoding="utf-8")
+    whole = list(extract(nlp, [Document("s", "s", sample)]))[0].mentions
+    nlp_small = nlp.max_length
+    try:
+        nlp.max_length = 700  # forces several pieces, cut at line ends
+        pieced = list(extract(nlp, [Document("s", "s", sample)]))[0].mentions
+    finally:
+        nlp.max_length = nlp_small
+    assert all(sample[m.start:m.end] == m.text for m in pieced)
+    # lines are sentence boundaries, so cutting at line ends loses nothing
+    assert pieced == whole
+
+
+def test_no_entity_crosses_a_line_or_blank_line(nlp):
+    text = "Discours de Vladimir\n\nPoutine à Moscou.\nEmmanuel\nMacron à Paris."
+    (result,) = extract(nlp, [Document("t", "t", text)])
+    assert result.mentions
+    assert not [m for m in result.mentions if "\n" in m.text]
+
+
+# The one difference on the samples: the reduced pipeline finds one more (right) entity.
+REDUCED_ONLY = {("economie-airbus-boeing.txt", "Federal Aviation Administration")}
+
+
+def test_reduced_pipeline_matches_full_pipeline_on_samples(nlp):
+    from ner_cli.pipeline import load_pipeline
+
+    full = load_pipeline(full=True)
+    assert "parser" in full.pipe_names and "parser" not in nlp.pipe_names
+    for path in sorted(SAMPLES.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        reduced = {(e.start_char, e.end_char, e.label_, e.text) for e in nlp(text).ents}
+        reference = {(e.start_char, e.end_char, e.label_, e.text) for e in full(text).ents}
+        assert reference <= reduced, path.name
+        assert {(path.name, e[3]) for e in reduced - reference} <= REDUCED_ONLY
+
+
+def test_labels_filter_and_error_documents(nlp):
+    docs = [Document("a", "a", "Emmanuel Macron est à Paris."), Document("b", "b", error="boom")]
+    first, second = extract(nlp, docs, labels=["LOC"])
+    assert [m.label for m in first.mentions] == ["LOC"]
+    assert second.mentions == ()
+    assert to_record(second) == {"id": "b", "source": "b", "error": "boom"}
+
+
+def test_to_record_is_the_output_contract():
+    record = to_record(Result(Document("d", "d.txt", "Paris"), (Mention("Paris", "LOC", 0, 5),)))
+    assert record == {"id": "d", "source": "d.txt",
+                      "entities": [{"text": "Paris", "label": "LOC", "start": 0, "end": 5}]}
