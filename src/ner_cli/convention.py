@@ -1,0 +1,99 @@
+"""The span convention: where a mention starts and ends (README, "Span convention").
+
+Following modern annotation guidelines (Sequoia, OntoNotes-style news NER):
+- a title or function that leads a PER span is outside it ("M. Poutine" -> "Poutine",
+  title "M."), and kept with its own offsets;
+- a leading lowercase article is outside any span ("la France" -> "France"); capitalised
+  ones belong to the name ("Le Mans", "La Haye", "Le Monde");
+- separators and stray punctuation at either edge are outside ("CVN |" -> "CVN").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Abbreviated civilities, matched case-sensitively, with or without their full stop.
+ABBREVIATED_TITLES = frozenset(
+    {"M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Me", "Dr", "Pr", "Mgr", "Sr", "Sir"}
+)
+# Words for a title or function, matched in lower case: they lead a PER span only as a title.
+FUNCTION_TITLES = frozenset(
+    {
+        "monsieur", "messieurs", "madame", "mesdames", "mademoiselle", "maître", "docteur",
+        "professeur", "monseigneur", "président", "présidente", "vice-président",
+        "vice-présidente", "général", "générale", "ministre", "premier", "première",
+        "secrétaire", "chancelier", "chancelière", "sénateur", "sénatrice", "député",
+        "députée", "maire", "juge", "procureur", "procureure", "roi", "reine", "prince",
+        "princesse", "pape", "cardinal", "abbé", "capitaine", "colonel", "lieutenant",
+        "commandant", "maréchal", "amiral", "sergent", "émir", "cheikh", "ayatollah",
+        "dirigeant", "dirigeante", "directeur", "directrice", "patron", "patronne",
+        "entraîneur", "sélectionneur", "gouverneur", "ambassadeur", "ambassadrice",
+        "commissaire", "inspecteur", "inspectrice", "chef", "leader", "porte-parole",
+    }
+)
+LOWERCASE_ARTICLES = ("l'", "l’", "le ", "la ", "les ")
+ARTICLE_WORDS = frozenset({"le", "la", "les"})
+EDGE_JUNK = " \t\r\n|,;:/\\-–—(«»\"“”‘’[]{}*•·"
+_TOKEN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class SpanParts:
+    """A mention's name span and, for PER, the title that led it (character offsets)."""
+
+    start: int
+    end: int
+    title: tuple[int, int] | None = None
+
+
+def _is_title(token: str) -> bool:
+    return token.rstrip(".") in ABBREVIATED_TITLES or token.lower() in FUNCTION_TITLES
+
+
+def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start] in EDGE_JUNK or text[start].isspace()):
+        start += 1
+    while end > start and (text[end - 1] in EDGE_JUNK or text[end - 1].isspace()):
+        end -= 1
+    if text[start:end].endswith(("'", "’")):  # an elided article glued at the end: "d'"
+        end -= 1
+    return start, end
+
+
+def _strip_article(text: str, start: int, end: int) -> int:
+    for article in LOWERCASE_ARTICLES:
+        if text.startswith(article, start) and end - start > len(article):
+            return start + len(article)
+    return start
+
+
+def split_span(text: str, start: int, end: int, label: str) -> SpanParts | None:
+    """Apply the span convention to ``text[start:end]``; None when no name is left.
+
+    Nothing is left when a PER span is only a title ("M.", "le président").
+    """
+    start, end = _strip_edges(text, start, end)
+    start = _strip_article(text, start, end)
+    title = None
+    if label == "PER":
+        tokens = [(m.start() + start, m.end() + start) for m in _TOKEN.finditer(text[start:end])]
+        words = [text[a:b] for a, b in tokens]
+        n_titles = 0
+        while n_titles < len(tokens) and (
+            _is_title(words[n_titles])
+            # "Le Premier ministre": a capitalised article that leads a title
+            or (words[n_titles].lower() in ARTICLE_WORDS and n_titles + 1 < len(tokens)
+                and _is_title(words[n_titles + 1]))
+        ):
+            n_titles += 1
+        if n_titles == len(tokens):
+            return None
+        if n_titles:
+            title = (tokens[0][0], tokens[n_titles - 1][1])
+            start = tokens[n_titles][0]
+            start = _strip_article(text, start, end)
+    start, end = _strip_edges(text, start, end)
+    if start >= end or not any(c.isalnum() for c in text[start:end]):
+        return None
+    return SpanParts(start, end, title)
