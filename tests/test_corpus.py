@@ -1,0 +1,206 @@
+"""Corpus counters on hand-made records with known answers (no model needed)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import combinations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ner_cli.corpus import CorpusCounter, EntityCount, Window, normalise_name, sentence_starts
+from ner_cli.errors import UsageError
+
+
+def mention(text: str, label: str, start: int = 0, **extra) -> dict:
+    return {"text": text, "label": label, "start": start, "end": start + len(text), **extra}
+
+
+def record(id_: str, *mentions: dict, **extra) -> dict:
+    return {"id": id_, "source": id_, "entities": list(mentions), **extra}
+
+
+CORPUS = [
+    record("a", mention("Vladimir Poutine", "PER"), mention("Russie", "LOC"),
+           mention("Poutine", "PER"), mention("Vladimir Poutine", "PER")),
+    record("b", mention("vladimir  poutine", "PER"), mention("Russie", "LOC"),
+           mention("AFP", "ORG")),
+    record("c", mention("Russie", "LOC"), mention("Russie", "ORG")),
+    {"id": "d", "source": "d", "error": "not valid UTF-8"},
+]
+
+
+def counted(records, **options) -> CorpusCounter:
+    counter = CorpusCounter(**options)
+    for rec in records:
+        counter.add(rec)
+    return counter
+
+
+def as_tuples(entities: list[EntityCount]) -> list[tuple]:
+    return [(e.name, e.label, e.documents, e.mentions) for e in entities]
+
+
+def test_entities_merge_across_documents_by_normalised_name_and_label():
+    counter = counted(CORPUS)
+    assert (counter.documents, counter.failed, counter.mentions) == (3, 1, 9)
+    assert as_tuples(counter.entities()) == [
+        ("Russie", "LOC", 3, 3),
+        ("Vladimir Poutine", "PER", 2, 3),  # "vladimir  poutine" merged, shown as most frequent
+        ("AFP", "ORG", 1, 1),
+        ("Poutine", "PER", 1, 1),  # without grouping, a surname alone is its own entity
+        ("Russie", "ORG", 1, 1),  # same name, other label: another entity
+    ]
+
+
+def test_top_min_docs_and_labels():
+    assert as_tuples(counted(CORPUS).entities(top=2)) == [
+        ("Russie", "LOC", 3, 3), ("Vladimir Poutine", "PER", 2, 3)]
+    assert [e.name for e in counted(CORPUS).entities(min_docs=2)] == ["Russie",
+                                                                      "Vladimir Poutine"]
+    only = counted(CORPUS, labels=["ORG"])
+    assert as_tuples(only.entities()) == [("AFP", "ORG", 1, 1), ("Russie", "ORG", 1, 1)]
+    assert only.mentions == 2 and only.documents == 3
+
+
+def test_grouped_records_use_their_groups():
+    grouped = record(
+        "g",
+        mention("Vladimir Poutine", "PER", 0, name="Vladimir Poutine", entity="E1"),
+        mention("Poutine", "PER", 30, name="Poutine", entity="E1"),
+        mention("Kremlin", "ORG", 50, name="Kremlin", entity="E2"),
+        entities_grouped=[
+            {"id": "E1", "name": "Vladimir Poutine", "label": "PER", "count": 2,
+             "variants": ["Vladimir Poutine", "Poutine"], "first_start": 0},
+            {"id": "E2", "name": "Kremlin", "label": "LOC", "count": 1, "variants": ["Kremlin"],
+             "first_start": 50},
+        ],
+    )
+    counter = counted([grouped, CORPUS[0]])
+    # the group's label wins over its mention's (ORG -> LOC), "Poutine" joins its full name
+    assert as_tuples(counter.entities()) == [
+        ("Vladimir Poutine", "PER", 2, 4), ("Kremlin", "LOC", 1, 1), ("Poutine", "PER", 1, 1),
+        ("Russie", "LOC", 1, 1)]
+
+
+def test_mention_name_is_preferred_to_its_text():
+    rec = record("n", mention("M. Poutine", "PER", name="Poutine"), mention("Poutine", "PER"))
+    assert as_tuples(counted([rec]).entities()) == [("Poutine", "PER", 1, 2)]
+
+
+def test_shown_form_is_the_most_frequent_and_first_seen_on_ties():
+    records = [record("1", mention("Kim Jong-un", "PER")),
+               record("2", mention("Kim Jong‐un", "PER"), mention("KIM JONG-UN", "PER")),
+               record("3", mention("KIM JONG-UN", "PER"), mention("KIM JONG-UN", "PER"))]
+    assert as_tuples(counted(records).entities()) == [("KIM JONG-UN", "PER", 3, 5)]
+    assert as_tuples(counted(records[:2]).entities()) == [("Kim Jong-un", "PER", 2, 3)]
+
+
+def test_normalise_name():
+    assert normalise_name(" Côte\u00a0d’Ivoire\n") == "Côte d'Ivoire"
+    assert normalise_name("Cote\u0301") == "Coté"  # NFC
+
+
+def test_ties_sort_by_name_then_label():
+    rec = record("t", mention("Zurich", "LOC"), mention("berne", "LOC"), mention("Berne", "ORG"))
+    assert [(e.name, e.label) for e in counted([rec]).entities()] == [
+        ("berne", "LOC"), ("Berne", "ORG"), ("Zurich", "LOC")]
+
+
+def edge_tuples(counter: CorpusCounter, min_weight: int = 1) -> list[tuple]:
+    return [(e.source.name, e.source.label, e.target.name, e.target.label, e.weight)
+            for e in counter.edges(min_weight)]
+
+
+def test_document_edges():
+    counter = counted(CORPUS, window=Window.document)
+    assert edge_tuples(counter) == [
+        ("Russie", "LOC", "Vladimir Poutine", "PER", 2),
+        ("AFP", "ORG", "Russie", "LOC", 1),
+        ("AFP", "ORG", "Vladimir Poutine", "PER", 1),
+        ("Poutine", "PER", "Russie", "LOC", 1),
+        ("Poutine", "PER", "Vladimir Poutine", "PER", 1),
+        ("Russie", "LOC", "Russie", "ORG", 1),
+    ]
+    assert edge_tuples(counter, min_weight=2) == [("Russie", "LOC", "Vladimir Poutine", "PER", 2)]
+    assert edge_tuples(counted(CORPUS)) == []  # stats counts no pairs
+
+
+def test_sentence_edges_count_sentences_where_both_appear():
+    text = ("M. Poutine a reçu Kim Jong Un à Vostotchny. Kim Jong Un a salué la Russie.\n"
+            "Poutine et Kim Jong Un ont parlé. La Russie aussi.")
+
+    def at(name: str, label: str, nth: int = 0) -> dict:
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(name, start + 1)
+        return mention(name, label, start)
+
+    rec = record("s", at("Poutine", "PER"), at("Kim Jong Un", "PER"), at("Vostotchny", "LOC"),
+                 at("Kim Jong Un", "PER", 1), at("Russie", "LOC"), at("Poutine", "PER", 1),
+                 at("Kim Jong Un", "PER", 2), at("Russie", "LOC", 1))
+    sentence = counted([{**rec, "text": text}], window=Window.sentence)
+    assert edge_tuples(sentence) == [
+        ("Kim Jong Un", "PER", "Poutine", "PER", 2),
+        ("Kim Jong Un", "PER", "Russie", "LOC", 1),
+        ("Kim Jong Un", "PER", "Vostotchny", "LOC", 1),
+        ("Poutine", "PER", "Vostotchny", "LOC", 1),
+    ]
+    # the text may come beside the record (when ner-cli ran the pipeline itself)
+    beside = CorpusCounter(window=Window.sentence)
+    beside.add(rec, text=text)
+    assert edge_tuples(beside) == edge_tuples(sentence)
+    with pytest.raises(UsageError, match="--include-text"):
+        CorpusCounter(window=Window.sentence).add(rec)
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("M. Kim et Mme Kim. Puis J. Chirac.", ["M. Kim et Mme Kim. ", "Puis J. Chirac."]),
+        ("Il dit : « Non ! » Alors.", ["Il dit : « Non ! » ", "Alors."]),
+        ("Fin? « Oui. » Ensuite 2024 arrive.", ["Fin? ", "« Oui. » ", "Ensuite 2024 arrive."]),
+        ("Paris, etc. et Lyon. Dr. House", ["Paris, etc. et Lyon. ", "Dr. House"]),
+        ("ligne un\n\nligne deux\r\nfin", ["ligne un\n\n", "ligne deux\r\n", "fin"]),
+        ("Voir p. Martin… Puis", ["Voir p. Martin… ", "Puis"]),
+        ("", [""]),
+        ("Rien.", ["Rien."]),
+    ],
+)
+def test_sentence_starts(text, sentences):
+    starts = sentence_starts(text)
+    assert [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)] == sentences
+
+
+NAMES = st.sampled_from(["Poutine", "poutine", "Kim", "RPDC", "Russie", "AFP"])
+LABELS = st.sampled_from(["PER", "LOC", "ORG"])
+RECORDS = st.lists(
+    st.one_of(
+        st.lists(st.tuples(NAMES, LABELS), max_size=6).map(
+            lambda ms: record("r", *(mention(n, lab) for n, lab in ms))),
+        st.just({"id": "e", "source": "e", "error": "unreadable"}),
+    ),
+    max_size=8,
+)
+
+
+@given(records=RECORDS)
+def test_counts_agree_with_a_naive_recount(records):
+    """Keep every record and recount: the streaming counters give the same numbers."""
+    counter = counted(records, window=Window.document)
+    keys_per_doc = [{(m["text"].casefold(), m["label"]) for m in r["entities"]}
+                    for r in records if "entities" in r]
+    mentions = Counter((m["text"].casefold(), m["label"])
+                       for r in records for m in r.get("entities", ()))
+    documents = Counter(key for keys in keys_per_doc for key in keys)
+    pairs = Counter(pair for keys in keys_per_doc for pair in combinations(sorted(keys), 2))
+    assert {(e.name.casefold(), e.label): (e.documents, e.mentions)
+            for e in counter.entities()} == {k: (documents[k], mentions[k]) for k in documents}
+    got = Counter()
+    for edge in counter.edges():
+        a = (edge.source.name.casefold(), edge.source.label)
+        b = (edge.target.name.casefold(), edge.target.label)
+        got[tuple(sorted((a, b)))] += edge.weight
+    assert got == pairs
+    assert counter.failed == sum("error" in r for r in records)
