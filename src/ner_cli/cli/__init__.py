@@ -3,7 +3,10 @@
 Nothing here imports spaCy at module level, so ``ner-cli --help`` stays fast.
 """
 
-from ner_cli.cli import extract  # noqa: F401  (registers the command)
+from ner_cli.cli import (  # noqa: F401  (each module registers its command)
+    extract,
+    train,
+)
 from ner_cli.cli.app import app
 
 
