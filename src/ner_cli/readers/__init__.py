@@ -155,6 +155,9 @@ def read_source(source: Source, options: InputOptions = InputOptions()) -> Itera
         yield Document(source.id, source.path, error=MISSING)
     except OSError as error:
         yield Document(source.id, source.path, error=error.strerror or str(error))
+    except Exception as error:  # noqa: BLE001 - one unreadable input never stops the run
+        yield Document(source.id, source.path,
+                       error=f"cannot read: {type(error).__name__}: {error}")
 
 
 def read_inputs(
