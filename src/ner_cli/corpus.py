@@ -6,6 +6,7 @@ distinct entities (and, for the graph, of entity pairs), never with the number o
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from bisect import bisect_right
@@ -123,6 +124,11 @@ class CorpusCounter:
         self._mentions: list[int] = []
         self._edges: Counter[int] = Counter()
 
+    @property
+    def entity_count(self) -> int:
+        """How many distinct entities were counted."""
+        return len(self._labels)
+
     def add(self, record: Mapping, text: str | None = None) -> None:
         """Count one record; ``text`` (else ``record["text"]``) is needed for sentence windows."""
         if "error" in record:
@@ -234,3 +240,81 @@ class CorpusCounter:
         kept.sort(key=lambda e: (-e.weight, e.source.name.casefold(), e.source.label,
                                  e.target.name.casefold(), e.target.label))
         return iter(kept)
+
+
+def to_graph(counter: CorpusCounter, min_weight: int = 1):
+    """The co-occurrence network as a networkx Graph: entities that share a window.
+
+    Nodes are ``"LABEL:name"``, with ``label`` (the name: Gephi shows it), ``type`` (the entity
+    label), ``documents`` and ``mentions``; edges carry ``weight``. Entities with no edge of
+    weight >= ``min_weight`` are left out (``stats`` lists every entity).
+    """
+    import networkx as nx
+
+    graph = nx.Graph()
+    for edge in counter.edges(min_weight):
+        ends = []
+        for entity in (edge.source, edge.target):
+            node = node_id(entity)
+            if node not in graph:
+                graph.add_node(node, label=entity.name, type=entity.label,
+                               documents=entity.documents, mentions=entity.mentions)
+            ends.append(node)
+        graph.add_edge(*ends, weight=edge.weight)
+    return graph
+
+
+def node_id(entity: EntityCount) -> str:
+    """The graph node of an entity: ``"PER:Vladimir Poutine"``."""
+    return f"{entity.label}:{entity.name}"
+
+
+# A record written by `ner-cli extract`: its "entities" key, unescaped (not inside a string).
+_ANALYSED_KEY = re.compile(rb'(?<!\\)"entities"\s*:\s*\[')
+
+
+def looks_analysed(head: bytes, text_key: str = "text") -> bool:
+    """Whether the start of a JSONL file holds `extract` output rather than texts to analyse.
+
+    Decided by the first lines: a record with ``entities`` (or an extract error record, with
+    ``source`` and ``error`` but no text) is analysed; one with ``text_key`` is a text. A line
+    cut by the end of ``head`` is judged by whether an ``"entities": [`` key shows.
+    """
+    lines = head.split(b"\n")
+    for number, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            if number == len(lines) - 1:  # cut by the end of head
+                return _ANALYSED_KEY.search(line) is not None
+            return False
+        if not isinstance(record, dict):
+            return False
+        if "entities" in record:
+            return True
+        if text_key in record:
+            return False
+        if not ("error" in record and "source" in record):
+            return False
+    return False
+
+
+def read_records(lines: Iterable[bytes | str], where: str) -> Iterator[dict]:
+    """Records of an extract JSONL stream, one per non-blank line, read lazily.
+
+    A line that is not a JSON object becomes an error record (``where:line``), like a
+    document that cannot be read.
+    """
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as error:
+            record = f"malformed JSON ({getattr(error, 'msg', error)})"
+        if not isinstance(record, dict) or not ("entities" in record or "error" in record):
+            reason = record if isinstance(record, str) else "not an extract record"
+            record = {"id": f"{where}:{number}", "source": f"{where}:{number}", "error": reason}
+        yield record

@@ -5,6 +5,8 @@ Nothing here imports spaCy at module level, so ``ner-cli --help`` stays fast.
 
 from ner_cli.cli import (  # noqa: F401  (each module registers its command)
     extract,
+    graph,
+    stats,
     train,
 )
 from ner_cli.cli.app import app
