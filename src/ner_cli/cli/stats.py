@@ -120,11 +120,12 @@ def choose_stats_format(fmt: StatsFormat | None, output: Path | None,
 
 
 def count_corpus(counter, inputs: Inputs, model: str, jobs: int, batch_size: int,
-                 quiet: bool) -> int:
+                 quiet: bool, pipeline: tuple[tuple[str, object], ...] = ()) -> int:
     """Count every record of the corpus into ``counter``; returns the exit code.
 
     JSONL written by `extract` is counted as it is; everything else goes through the
-    pipeline exactly as `extract` runs it (same readers, -j, progress, error lines, summary).
+    pipeline exactly as `extract` runs it (same readers, -j, progress, error lines, summary);
+    ``pipeline`` holds extra load_pipeline keywords, as in RunOptions.
     """
     from ner_cli.cli.progress import Tally
     from ner_cli.corpus import Window
@@ -132,7 +133,7 @@ def count_corpus(counter, inputs: Inputs, model: str, jobs: int, batch_size: int
 
     # No label filter in the pipeline: grouping sees every mention, as it did when `extract`
     # wrote a JSONL; the counter applies --labels to the entities.
-    options = RunOptions(model=model, batch_size=batch_size,
+    options = RunOptions(model=model, batch_size=batch_size, pipeline=pipeline,
                          record=(("include_text", counter.window is Window.sentence),))
     tally = Tally()
     failures: list[dict] = []

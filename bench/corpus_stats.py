@@ -1,0 +1,96 @@
+"""Time and peak memory of `ner-cli stats` (and `graph`) on the 2 M-word bench corpus (issue 6).
+
+Usage: python bench/corpus_stats.py [--data ../shared/data/bench/frwiki_2m.jsonl] [--jobs 1]
+
+Runs, one after the other, each as its own process (wall time and peak RSS from os.wait4):
+1. `ner-cli extract CORPUS -o out/frwiki_entities.jsonl` (the JSONL that stats reads back);
+2. `ner-cli stats` on 10% and on 100% of that JSONL (memory must stay flat);
+3. `ner-cli graph` on that JSONL (document window), to .gexf;
+4. `ner-cli stats CORPUS`: straight from text, the pipeline runs inside stats;
+and checks that 2 (100%) and 4 give the same statistics.
+Writes under bench/out/ (not committed). Skips with a message when the corpus is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+
+
+def ner_cli() -> str:
+    beside = Path(sys.executable).with_name("ner-cli")
+    return str(beside) if beside.exists() else shutil.which("ner-cli") or "ner-cli"
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one run of ``command``; it must succeed."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # os.wait4 gives this child's own rusage (ru_maxrss in KiB on Linux).
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{stderr}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path,
+                        default=HERE.parent.parent / "shared/data/bench/frwiki_2m.jsonl")
+    parser.add_argument("--jobs", type=int, default=1)
+    args = parser.parse_args()
+    if not args.data.exists():
+        print(f"skipped: no benchmark corpus at {args.data}", file=sys.stderr)
+        return 0
+    OUT.mkdir(exist_ok=True)
+    exe, jobs = ner_cli(), ["-j", str(args.jobs)]
+    lines = args.data.read_text(encoding="utf-8").splitlines()
+    words = sum(len(json.loads(line)["text"].split()) for line in lines)
+    entities = OUT / "frwiki_entities.jsonl"
+    tenth = OUT / "frwiki_entities_10pct.jsonl"
+
+    rows = []
+    seconds, peak = measure([exe, "extract", str(args.data), "-q", *jobs, "-o", str(entities)])
+    rows.append(("extract → JSONL (for reference)", "text", seconds, peak))
+    analysed = entities.read_text(encoding="utf-8").splitlines(keepends=True)
+    tenth.write_text("".join(analysed[: len(analysed) // 10]), encoding="utf-8")
+    for name, path in (("stats, 10% of the JSONL", tenth), ("stats", entities)):
+        out = OUT / f"stats_{path.stem}.json"
+        seconds, peak = measure([exe, "stats", str(path), "-q", "-f", "json", "-o", str(out)])
+        rows.append((name, "extract JSONL", seconds, peak))
+    seconds, peak = measure([exe, "graph", str(entities), "-q", "-o", str(OUT / "frwiki.gexf")])
+    rows.append(("graph (document window) → .gexf", "extract JSONL", seconds, peak))
+    from_text = OUT / "stats_from_text.json"
+    seconds, peak = measure([exe, "stats", str(args.data), "-q", *jobs, "-f", "json", "-o",
+                             str(from_text)])
+    rows.append(("stats", "text", seconds, peak))
+
+    from_jsonl = json.loads((OUT / f"stats_{entities.stem}.json").read_text(encoding="utf-8"))
+    from_texts = json.loads(from_text.read_text(encoding="utf-8"))
+    print(f"# {date.today()}, {platform.node()} (2-core VM), {args.data.name}: "
+          f"{len(lines):,} documents, {words:,} words, -j {args.jobs}")
+    print("| run | input | seconds | peak RSS (MB) |")
+    print("|---|---|---:|---:|")
+    for name, source, seconds, peak in rows:
+        print(f"| {name} | {source} | {seconds:,.1f} | {peak:,.0f} |")
+    print(f"\n{from_texts['documents']:,} documents, {from_texts['mentions']:,} mentions, "
+          f"{from_texts['distinct_entities']:,} distinct entities; "
+          f"same statistics from text and from JSONL: {from_jsonl == from_texts}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
