@@ -267,7 +267,10 @@ def _examples(reference: Doc, sentences: Doc, size: int) -> Iterator[Example]:
         chunk = reference[start:end]
         if not chunk.text.strip():
             continue
-        sent_starts = [bool(t.is_sent_start) for t in sentences[start:end]]
+        # A gold entity across a sentence start could never be predicted (ner does not
+        # cross one): the gold wins, as when the pipeline's sentences are wrong.
+        sent_starts = [bool(s.is_sent_start) and t.ent_iob_ != "I"
+                       for s, t in zip(sentences[start:end], chunk, strict=True)]
         sent_starts[0] = True
         predicted = Doc(reference.vocab, words=[t.text for t in chunk],
                         spaces=[bool(t.whitespace_) for t in chunk], sent_starts=sent_starts)
