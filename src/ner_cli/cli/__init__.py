@@ -6,6 +6,7 @@ Nothing here imports spaCy at module level, so ``ner-cli --help`` stays fast.
 from ner_cli.cli import (  # noqa: F401  (each module registers its command)
     extract,
     graph,
+    show,
     stats,
     train,
 )

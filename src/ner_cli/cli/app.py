@@ -28,7 +28,8 @@ err_console = Console(stderr=True, highlight=False)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 SUFFIX_FORMATS = {".json": Format.json, ".jsonl": Format.jsonl, ".ndjson": Format.jsonl,
-                  ".csv": Format.csv, ".tsv": Format.tsv, ".txt": Format.table}
+                  ".csv": Format.csv, ".tsv": Format.tsv, ".txt": Format.table,
+                  ".html": Format.html, ".htm": Format.html}
 
 
 def _debug() -> bool:

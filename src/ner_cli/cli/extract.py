@@ -165,7 +165,9 @@ def extract_cli(
             model=model,
             labels=tuple(parsed) if parsed else None,
             batch_size=batch_size,
-            record=(("include_text", include_text),),
+            # the HTML report shows each text with its marks
+            record=(("include_text",
+                     include_text or choose_format(fmt, output, sys.stdout) is Format.html),),
         )
         code = run_extract(inputs, options, fmt, output, output_dir, resume, jobs, quiet)
     raise typer.Exit(code)

@@ -7,6 +7,7 @@ from enum import Enum
 from typing import TextIO
 
 from ner_cli.writers.delimited import write_csv, write_tsv
+from ner_cli.writers.html import write_html
 from ner_cli.writers.json import write_json, write_jsonl
 from ner_cli.writers.table import write_table
 
@@ -19,6 +20,7 @@ class Format(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
     tsv = "tsv"
+    html = "html"
 
 
 WRITERS: dict[Format, Callable[[Iterable[dict], TextIO], None]] = {
@@ -27,7 +29,8 @@ WRITERS: dict[Format, Callable[[Iterable[dict], TextIO], None]] = {
     Format.jsonl: write_jsonl,
     Format.csv: write_csv,
     Format.tsv: write_tsv,
+    Format.html: write_html,
 }
 
-__all__ = ["WRITERS", "Format", "write_csv", "write_json", "write_jsonl", "write_table",
-           "write_tsv"]
+__all__ = ["WRITERS", "Format", "write_csv", "write_html", "write_json", "write_jsonl",
+           "write_table", "write_tsv"]

@@ -1,0 +1,258 @@
+"""A self-contained HTML report: marked texts, entity lists, and for many documents an index
+and a corpus summary with inline SVG bar charts. No script, no network, everything escaped.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from html import escape
+from tempfile import SpooledTemporaryFile
+from typing import TextIO
+
+from ner_cli import __version__
+from ner_cli.corpus import CorpusCounter, EntityCount
+from ner_cli.labels import COLOURS, OTHER
+from ner_cli.render import (
+    LABEL_NAMES,
+    DocumentEntity,
+    entity_counts,
+    ink,
+    ordered_labels,
+    segments,
+)
+
+TOP_ENTITIES = 10  # bars per label in the corpus summary
+TOP_IN_INDEX = 3  # entity names per document in the index
+SPOOL_BYTES = 8 * 1024 * 1024  # document sections beyond this wait on disk, not in memory
+# Bar chart geometry (SVG user units = CSS pixels).
+CHART_WIDTH, NAME_WIDTH, COUNT_WIDTH, ROW_HEIGHT, BAR_HEIGHT = 460, 170, 74, 22, 16
+NAME_CHARS = 24  # longer names are cut in the chart; the full name is in the bar's tooltip
+
+# The page runs no script and loads nothing: even if some text escaped escaping, the browser
+# would not run it nor fetch anything.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+STYLE = """
+:root { --fg: #1b1b1b; --muted: #595959; --line: #d9dde3; --bg: #ffffff; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 62rem; padding: 1.5rem 1.25rem 3rem; color: var(--fg);
+  background: var(--bg); font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto,
+  "Helvetica Neue", Arial, sans-serif; }
+h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
+h2 { font-size: 1.2rem; margin: 0 0 .2rem; overflow-wrap: anywhere; }
+h2 a { color: inherit; text-decoration: none; }
+.meta { color: var(--muted); margin: 0 0 .9rem; font-size: .9rem; overflow-wrap: anywhere; }
+.legend { display: flex; flex-wrap: wrap; gap: .4rem 1rem; margin: 0 0 1rem; padding: 0;
+  list-style: none; font-size: .9rem; }
+section { border-top: 1px solid var(--line); padding: 1.4rem 0 .6rem; }
+.text { white-space: pre-wrap; overflow-wrap: break-word; line-height: 2.15;
+  font-size: 1.05rem; margin: 0 0 1rem; }
+mark.ent { padding: .12em .3em; border-radius: .3em; -webkit-box-decoration-break: clone;
+  box-decoration-break: clone; }
+mark.ent::after { content: attr(data-label); margin-left: .4em; font-size: .62em;
+  font-weight: 700; letter-spacing: .03em; vertical-align: .12em; }
+.tag { display: inline-block; min-width: 3.2em; padding: 0 .35em; border-radius: .3em;
+  font-size: .8em; font-weight: 700; text-align: center; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; margin: 0 0 1rem; }
+th, td { text-align: left; padding: .28rem .55rem; border-bottom: 1px solid var(--line);
+  vertical-align: top; }
+th { font-weight: 600; color: var(--muted); }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+.variants { color: var(--muted); }
+.error { color: #a4001d; font-weight: 600; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(27rem, 1fr));
+  gap: 1rem 2rem; }
+figure { margin: 0; }
+figcaption { margin: 0 0 .3rem; font-size: .9rem; }
+svg text { font-size: 12.5px; fill: var(--fg); }
+footer { color: var(--muted); font-size: .8rem; margin-top: 2rem; }
+"""
+
+
+def _label_css() -> str:
+    rules = [f'[data-label] {{ background: {OTHER}; color: {ink(OTHER)}; }}']
+    rules += [f'[data-label="{label}"] {{ background: {hex_colour}; color: {ink(hex_colour)}; }}'
+              for label, hex_colour in COLOURS.items()]
+    return "\n".join(rules)
+
+
+def _colour(label: str) -> str:
+    return COLOURS.get(label, OTHER)
+
+
+def _tag(label: str) -> str:
+    return f'<span class="tag" data-label="{escape(label)}">{escape(label)}</span>'
+
+
+def _marked_text(text: str, entities: Iterable[Mapping]) -> str:
+    return "".join(
+        escape(chunk) if mention is None
+        else f'<mark class="ent" data-label="{escape(mention["label"])}">{escape(chunk)}</mark>'
+        for chunk, mention in segments(text, entities)
+    )
+
+
+def _entity_table(counts: list[DocumentEntity]) -> str:
+    if not counts:
+        return '<p class="meta">No entity found.</p>'
+    rows = []
+    for entity in counts:
+        others = ", ".join(escape(v) for v in entity.variants if v != entity.name)
+        rows.append(f'<tr><td class="num">{entity.count}</td><td>{_tag(entity.label)}</td>'
+                    f'<td>{escape(entity.name)}</td><td class="variants">{others}</td></tr>')
+    return ('<table class="entities"><thead><tr><th class="num">mentions</th><th>label</th>'
+            '<th>entity</th><th>other forms</th></tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>")
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+def _document_section(number: int, record: Mapping, counts: list[DocumentEntity]) -> str:
+    anchor = f"doc-{number}"
+    head = (f'<section class="doc" id="{anchor}">'
+            f'<h2><a href="#{anchor}">{escape(record["id"])}</a></h2>')
+    source = record.get("source", record["id"])
+    where = "" if source == record["id"] else f"{escape(source)} · "
+    if "error" in record:
+        return (f'{head}<p class="meta">{where}not processed</p>'
+                f'<p class="error">Error: {escape(record["error"])}</p></section>\n')
+    entities = record.get("entities", ())
+    meta = (f'<p class="meta">{where}{_plural(len(entities), "mention")} · '
+            f'{_plural(len(counts), "entity", "entities")}</p>')
+    text = record.get("text")
+    body = (f'<div class="text">{_marked_text(text, entities)}</div>' if text is not None
+            else '<p class="meta">(the record carries no text: only its entities are listed)</p>')
+    return f"{head}{meta}{body}{_entity_table(counts)}</section>\n"
+
+
+def _legend(labels: Iterable[str]) -> str:
+    items = "".join(f"<li>{_tag(label)} {escape(LABEL_NAMES.get(label, ''))}</li>"
+                    for label in labels)
+    return f'<ul class="legend" aria-label="labels">{items}</ul>' if items else ""
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= NAME_CHARS else name[:NAME_CHARS - 1].rstrip() + "…"
+
+
+def bar_chart(label: str, entities: list[EntityCount]) -> str:
+    """An inline SVG horizontal bar chart of ``entities`` (one label), by mention count."""
+    most = max((e.mentions for e in entities), default=1)
+    span = CHART_WIDTH - NAME_WIDTH - COUNT_WIDTH
+    height = ROW_HEIGHT * len(entities)
+    bars = []
+    for row, entity in enumerate(entities):
+        y = row * ROW_HEIGHT
+        width = max(1.0, span * entity.mentions / most)
+        documents = _plural(entity.documents, "document")
+        bars.append(
+            f'<g><title>{escape(entity.name)}: {_plural(entity.mentions, "mention")} in '
+            f'{documents}</title>'
+            f'<text x="{NAME_WIDTH - 6}" y="{y + 15}" text-anchor="end">'
+            f'{escape(_short(entity.name))}</text>'
+            f'<rect x="{NAME_WIDTH}" y="{y + 3}" width="{width:.1f}" height="{BAR_HEIGHT}" '
+            f'rx="2" fill="{_colour(label)}"/>'
+            f'<text x="{NAME_WIDTH + width + 5:.1f}" y="{y + 15}">{entity.mentions:,} '
+            f'<tspan fill="#595959">({entity.documents:,} d.)</tspan></text></g>'
+        )
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="bars" width="{CHART_WIDTH}" '
+            f'height="{height}" viewBox="0 0 {CHART_WIDTH} {height}" role="img" '
+            f'aria-label="most mentioned {escape(label)} entities">{"".join(bars)}</svg>')
+
+
+def _corpus_summary(counter: CorpusCounter) -> str:
+    by_label: dict[str, list[EntityCount]] = defaultdict(list)
+    for entity in counter.entities():
+        by_label[entity.label].append(entity)
+    figures = []
+    for label in ordered_labels(by_label):
+        ranked = sorted(by_label[label], key=lambda e: (-e.mentions, -e.documents, e.name))
+        top = ranked[:TOP_ENTITIES]
+        name = LABEL_NAMES.get(label, "")
+        figures.append(
+            f'<figure class="chart" data-label-chart="{escape(label)}"><figcaption>'
+            f'{_tag(label)} {escape(name)} · top {len(top)} of {len(ranked):,}</figcaption>'
+            f'{bar_chart(label, top)}</figure>'
+        )
+    return ('<section class="corpus" id="corpus"><h2>Top entities per label</h2>'
+            '<p class="meta">Bar length: mentions in all documents; in brackets, the number '
+            'of documents (d.) that name the entity.</p>'
+            f'<div class="charts">{"".join(figures)}</div></section>\n') if figures else ""
+
+
+def _index(rows: list[tuple[int, Mapping, list[DocumentEntity]]], labels: list[str]) -> str:
+    head = "".join(f'<th class="num">{_tag(label)}</th>' for label in labels)
+    body = []
+    for number, record, counts in rows:
+        link = f'<td><a href="#doc-{number}">{escape(record["id"])}</a></td>'
+        if "error" in record:
+            body.append(f'<tr class="error-row"><td class="num">{number}</td>{link}'
+                        f'<td class="error" colspan="{len(labels) + 2}">Error: '
+                        f'{escape(record["error"])}</td></tr>')
+            continue
+        per_label = defaultdict(int)
+        for mention in record.get("entities", ()):
+            per_label[mention["label"]] += 1
+        cells = "".join(f'<td class="num">{per_label[label] or ""}</td>' for label in labels)
+        top = ", ".join(escape(e.name) for e in counts[:TOP_IN_INDEX])
+        body.append(f'<tr><td class="num">{number}</td>{link}'
+                    f'<td class="num">{len(record.get("entities", ()))}</td>{cells}'
+                    f'<td>{top}</td></tr>')
+    return ('<section class="index" id="index"><h2>Documents</h2><table><thead><tr>'
+            f'<th class="num">#</th><th>document</th><th class="num">mentions</th>{head}'
+            f'<th>most mentioned</th></tr></thead><tbody>{"".join(body)}</tbody></table>'
+            "</section>\n")
+
+
+def write_html(records: Iterable[dict], out: TextIO) -> None:
+    """One self-contained HTML page for ``records`` (records should carry ``text``).
+
+    Each document gets its text with marked entities and its entity list; error records show
+    as errors. With more than one record, an index of documents and a corpus summary (bar
+    charts of the top entities per label) come first, so the document sections wait in a
+    temporary spool (memory, then disk) until the last record is read.
+    """
+    counter = CorpusCounter()
+    rows: list[tuple[int, Mapping, list[DocumentEntity]]] = []
+    labels: set[str] = set()
+    with SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", encoding="utf-8") as sections:
+        for number, record in enumerate(records, start=1):
+            counts = [] if "error" in record else entity_counts(record)
+            counter.add(record)
+            labels.update(mention["label"] for mention in record.get("entities", ()))
+            sections.write(_document_section(number, record, counts))
+            # The index keeps what it shows, not the records and their texts.
+            summary = {key: record[key] for key in ("id", "error") if key in record}
+            summary["entities"] = [{"label": m["label"]} for m in record.get("entities", ())]
+            rows.append((number, summary, counts[:TOP_IN_INDEX]))
+        shown = ordered_labels(labels)
+        title = rows[0][1]["id"] if len(rows) == 1 else _plural(len(rows), "document")
+        out.write(_head(title))
+        out.write(f"<header><h1>Named entities</h1><p class=\"meta\">{escape(title)} · "
+                  f"{_plural(counter.mentions, 'mention')}"
+                  + (f" · {_plural(counter.failed, 'error')}" if counter.failed else "")
+                  + f"</p>{_legend(shown)}</header>\n")
+        if len(rows) > 1:
+            out.write(_corpus_summary(counter))
+            out.write(_index(rows, shown))
+        if not rows:
+            out.write('<p class="meta">No document.</p>\n')
+        out.write("<main>\n")
+        sections.seek(0)
+        shutil.copyfileobj(sections, out)
+    out.write(f"</main>\n<footer>Made by ner-cli {escape(__version__)}.</footer>\n"
+              "</body>\n</html>\n")
+    out.flush()
+
+
+def _head(title: str) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<meta name="generator" content="ner-cli {escape(__version__)}">\n'
+            f"<title>{escape(title)} · ner-cli</title>\n"
+            f"<style>{STYLE}{_label_css()}\n</style>\n</head>\n<body>\n")

@@ -1,0 +1,126 @@
+"""The HTML report in a real browser: headless Chromium renders it, we read the rendered DOM.
+
+Debian's `chromium` (/usr/bin/chromium; `.ci/run` installs it). Without it the tests skip,
+except in CI (CI=true), where they fail: the browser test must run there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES, SEED_SAMPLE
+from tests.test_html import Page
+
+WINDOW = (1200, 1500)
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars", f"--window-size={WINDOW[0]},{WINDOW[1]}")
+HOSTILE = ('<script>document.title="pwned";'
+           'document.body.insertAdjacentHTML("beforeend", "<p id=pwned>pwned</p>")</script>\n'
+           '<img src=x onerror="document.title=\'pwned\'"> Emmanuel Macron est à Paris.\n')
+
+
+def chromium_binary() -> str | None:
+    """Debian's chromium, or any `chromium` on PATH."""
+    for candidate in (shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """``browser(page, *flags) -> stdout`` runs headless Chromium on a local file."""
+    binary = chromium_binary()
+    if binary is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no chromium binary: .ci/run must install Debian's chromium")
+        pytest.skip("no chromium binary (Debian: apt-get install chromium)")
+
+    def run(page: Path, *flags: str) -> str:
+        profile = tmp_path_factory.mktemp("chromium-profile")
+        done = subprocess.run([binary, *FLAGS, f"--user-data-dir={profile}", *flags,
+                               page.as_uri()], capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+        return done.stdout.decode("utf-8")
+
+    return run
+
+
+def rendered(browser, page: Path) -> Page:
+    """The DOM after Chromium loaded and rendered ``page``."""
+    return Page(browser(page, "--dump-dom"))
+
+
+def screenshot(browser, page: Path, png: Path) -> None:
+    browser(page, f"--screenshot={png}")
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == WINDOW
+
+
+def json_records(cli, *args) -> list[dict]:
+    result = cli("extract", *args, "-f", "jsonl", "-q")
+    assert result.exit_code == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_sample_report_marks_every_mention(cli, browser, tmp_path):
+    report = tmp_path / "report.html"
+    assert cli("extract", SEED_SAMPLE, "-o", report, "-q").exit_code == 0
+    (record,) = json_records(cli, SEED_SAMPLE)
+    page = rendered(browser, report)
+    assert len(page.marks) == len(record["entities"])
+    assert page.marks == [(e["text"], e["label"]) for e in record["entities"]]
+    assert page.text_of["text"] == SEED_SAMPLE.read_text(encoding="utf-8")
+    assert page.title == f"{SEED_SAMPLE} · ner-cli"
+    screenshot(browser, report, tmp_path / "report.png")
+
+
+def test_injected_markup_is_shown_as_text_and_never_runs(cli, browser, tmp_path):
+    article = tmp_path / "<b>&amp;.txt"  # the id is input too
+    article.write_text(HOSTILE, encoding="utf-8")
+    report = tmp_path / "report.html"
+    result = cli("extract", article, "-o", report, "-q")
+    assert result.exit_code == 0, result.stderr
+    page = rendered(browser, report)
+    assert page.title == f"{article} · ner-cli"  # the script would have set "pwned"
+    assert "pwned" not in page.ids
+    assert not {"script", "img", "b"} & page.tags.keys()  # no element came from the input
+    assert page.text_of["text"] == HOSTILE  # the markup shows as text, character for character
+    (record,) = json_records(cli, article)
+    assert len(page.marks) == len(record["entities"]) >= 2  # Macron, Paris
+    screenshot(browser, report, tmp_path / "hostile.png")
+
+
+def test_folder_report_on_55_documents(cli, browser, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    samples = sorted(SAMPLES.glob("*.txt"))
+    for number in range(55):
+        sample = samples[number % len(samples)]
+        # variants, not copies: each document names its own place and author
+        text = sample.read_text(encoding="utf-8") + (
+            f"\nDépêche n° {number}, rédigée à {['Lyon', 'Marseille', 'Lille'][number % 3]} "
+            f"par Jeanne Martin{number}.\n")
+        (corpus / f"{number:02d}-{sample.name}").write_text(text, encoding="utf-8")
+    report = tmp_path / "corpus.html"
+    result = cli("extract", corpus, "-o", report, "-q")
+    assert result.exit_code == 0, result.stderr
+    records = json_records(cli, corpus)
+    assert len(records) == 55
+    page = rendered(browser, report)
+    assert len(page.marks) == sum(len(r["entities"]) for r in records)
+    assert page.classes["doc"] == 55
+    assert page.links.count("#doc-1") == 2 and "#doc-55" in page.links  # index and heading
+    assert {"index", "corpus"} <= page.ids
+    labels = {e["label"] for r in records for e in r["entities"]}
+    assert page.tags["svg"] == len(labels)  # one bar chart per label
+    screenshot(browser, report, tmp_path / "corpus.png")
