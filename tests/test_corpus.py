@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from itertools import combinations
 
@@ -9,7 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ner_cli.corpus import CorpusCounter, EntityCount, Window, normalise_name, sentence_starts
+from ner_cli.corpus import (
+    CorpusCounter,
+    EntityCount,
+    Window,
+    looks_analysed,
+    normalise_name,
+    read_records,
+    sentence_starts,
+)
 from ner_cli.errors import UsageError
 
 
@@ -204,3 +213,56 @@ def test_counts_agree_with_a_naive_recount(records):
         got[tuple(sorted((a, b)))] += edge.weight
     assert got == pairs
     assert counter.failed == sum("error" in r for r in records)
+
+
+def test_gold_style_mentions_take_their_name_from_the_text():
+    gold = {"id": "g", "text": "Jacques Chirac à Paris.",
+            "entities": [{"start": 0, "end": 14, "label": "PER"},
+                         {"start": 17, "end": 22, "label": "LOC"}]}
+    assert as_tuples(counted([gold]).entities()) == [("Jacques Chirac", "PER", 1, 1),
+                                                      ("Paris", "LOC", 1, 1)]
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        ('{"id": "a", "entities": [{"text": "Paris", "label": "LOC", "start": 0}]}', None),
+        ('{"id": "a", "error": "unreadable"}', None),
+        ('{"id": "a", "text": "Paris", "entities": [{"start": 0, "end": 5, "label": "LOC"}]}',
+         None),
+        ("{oops", "malformed JSON (Expecting property name enclosed in double quotes)"),
+        ('["a"]', "not an extract record"),
+        ('{"id": "a", "text": "Paris"}', "not an extract record"),
+        ('{"id": "a", "entities": "Paris"}', "not an extract record"),
+        ('{"id": "a", "entities": [{"label": "LOC", "start": 0, "end": 5}]}',
+         "not an extract record"),  # no text to read the name from
+        ('{"id": "a", "entities": [], "entities_grouped": [{"name": "Paris"}]}',
+         "not an extract record"),
+    ],
+)
+def test_read_records_turns_what_cannot_be_counted_into_error_records(line, error):
+    (read,) = read_records([line.encode("utf-8"), b"  \n"], "f.jsonl")
+    if error is None:
+        assert read == json.loads(line)
+        counted([read])  # and it counts without raising
+    else:
+        assert read == {"id": "f.jsonl:1", "source": "f.jsonl:1", "error": error}
+
+
+@pytest.mark.parametrize(
+    ("head", "analysed"),
+    [
+        (b'{"id": "a", "source": "a", "entities": []}\n', True),
+        (b'\n{"id": "a", "source": "a", "error": "x"}\n{"id": "b", "entities": []}\n', True),
+        (b'{"id": "a", "source": "a", "error": "x"}\n', True),
+        (b'{"id": "a", "text": "Le \\"entities\\": [ dit"}\n', False),
+        (b'{"id": "a", "text": "Paris", "entities": [{"start": 0}]}\n', True),  # gold
+        (b'{"id": "a", "source": "a", "entities": [{"text": "Par', True),  # cut by the head
+        (b'{"id": "a", "text": "Par', False),
+        (b'["a"]\n', False),
+        (b"", False),
+        (b"not json\n", False),
+    ],
+)
+def test_looks_analysed(head, analysed):
+    assert looks_analysed(head) is analysed

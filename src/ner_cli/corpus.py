@@ -187,9 +187,12 @@ class CorpusCounter:
                 where = starts.get(group["id"]) or [group.get("first_start", 0)]
                 count(group["name"], group["label"], group["count"], where)
         else:
+            text = record.get("text")
             for mention in mentions:
-                count(mention.get("name") or mention["text"], mention["label"], 1,
-                      [mention["start"]])
+                # gold-style mentions have offsets only: their name is read from the text
+                name = mention.get("name") or mention.get("text") or (
+                    text[mention["start"]:mention["end"]])
+                count(name, mention["label"], 1, [mention["start"]])
         return found
 
     def _add_pairs(self, entities: Iterable[int]) -> None:
@@ -289,6 +292,7 @@ def looks_analysed(head: bytes, text_key: str = "text") -> bool:
     cut by the end of ``head`` is judged by whether an ``"entities": [`` key shows.
     """
     lines = head.split(b"\n")
+    errors_only = False
     for number, line in enumerate(lines):
         if not line.strip():
             continue
@@ -296,7 +300,7 @@ def looks_analysed(head: bytes, text_key: str = "text") -> bool:
             record = json.loads(line)
         except ValueError:
             if number == len(lines) - 1:  # cut by the end of head
-                return _ANALYSED_KEY.search(line) is not None
+                return errors_only or _ANALYSED_KEY.search(line) is not None
             return False
         if not isinstance(record, dict):
             return False
@@ -306,7 +310,8 @@ def looks_analysed(head: bytes, text_key: str = "text") -> bool:
             return False
         if not ("error" in record and "source" in record):
             return False
-    return False
+        errors_only = True
+    return errors_only
 
 
 def read_records(lines: Iterable[bytes | str], where: str) -> Iterator[dict]:
@@ -322,7 +327,25 @@ def read_records(lines: Iterable[bytes | str], where: str) -> Iterator[dict]:
             record = json.loads(line)
         except ValueError as error:
             record = f"malformed JSON ({getattr(error, 'msg', error)})"
-        if not isinstance(record, dict) or not ("entities" in record or "error" in record):
+        if not (isinstance(record, dict) and ("error" in record or _countable(record))):
             reason = record if isinstance(record, str) else "not an extract record"
             record = {"id": f"{where}:{number}", "source": f"{where}:{number}", "error": reason}
         yield record
+
+
+def _countable(record: dict) -> bool:
+    """Whether CorpusCounter can count ``record``: checked here, so a bad line is an error."""
+    mentions, groups = record.get("entities"), record.get("entities_grouped")
+    if not isinstance(mentions, list) or not isinstance(groups, (list, type(None))):
+        return False
+    has_text = isinstance(record.get("text"), str)
+    for mention in mentions:
+        if not (isinstance(mention, dict) and isinstance(mention.get("label"), str)
+                and isinstance(mention.get("start"), int)):
+            return False
+        named = isinstance(mention.get("name") or mention.get("text"), str)
+        if not (named or (has_text and isinstance(mention.get("end"), int))):
+            return False
+    return all(isinstance(group, dict) and isinstance(group.get("name"), str)
+               and isinstance(group.get("label"), str) and isinstance(group.get("count"), int)
+               and "id" in group for group in groups or ())
