@@ -88,4 +88,8 @@ def test_labels_filter_and_error_documents(nlp):
 def test_to_record_is_the_output_contract():
     record = to_record(Result(Document("d", "d.txt", "Paris"), (Mention("Paris", "LOC", 0, 5),)))
     assert record == {"id": "d", "source": "d.txt",
-                      "entities": [{"text": "Paris", "label": "LOC", "start": 0, "end": 5}]}
+                      "entities": [{"text": "Paris", "label": "LOC", "start": 0, "end": 5,
+                                    "name": "Paris", "title": None, "entity": "E1"}],
+                      "entities_grouped": [{"id": "E1", "name": "Paris", "label": "LOC",
+                                            "count": 1, "variants": ["Paris"],
+                                            "first_start": 0}]}

