@@ -48,6 +48,11 @@ def ink(background: str) -> str:
     return max((BLACK, WHITE), key=lambda text: contrast_ratio(text, background))
 
 
+def plural(n: int, word: str, plural_form: str | None = None) -> str:
+    """``"1 mention"``, ``"2 mentions"``, ``"1,024 entities"``."""
+    return f"{n:,} {word if n == 1 else plural_form or word + 's'}"
+
+
 def ordered_labels(labels: Iterable[str]) -> list[str]:
     """The labels of the default model in their usual order, then any other label, sorted."""
     present = set(labels)
@@ -136,8 +141,8 @@ def _describe(label: str) -> str:
 
 
 def _summary_line(record: Mapping, counts: list[DocumentEntity]) -> str:
-    return (f"{record['id']}: {len(record.get('entities', ()))} mentions, "
-            f"{len(counts)} entities")
+    return (f"{record['id']}: {plural(len(record.get('entities', ())), 'mention')}, "
+            f"{plural(len(counts), 'entity', 'entities')}")
 
 
 def _entity_cell(entity: DocumentEntity) -> str:

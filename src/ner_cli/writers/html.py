@@ -20,6 +20,7 @@ from ner_cli.render import (
     entity_counts,
     ink,
     ordered_labels,
+    plural,
     segments,
 )
 
@@ -107,10 +108,6 @@ def _entity_table(counts: list[DocumentEntity]) -> str:
             + "".join(rows) + "</tbody></table>")
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else plural or word + 's'}"
-
-
 def _document_section(number: int, record: Mapping, counts: list[DocumentEntity]) -> str:
     anchor = f"doc-{number}"
     head = (f'<section class="doc" id="{anchor}">'
@@ -121,8 +118,8 @@ def _document_section(number: int, record: Mapping, counts: list[DocumentEntity]
         return (f'{head}<p class="meta">{where}not processed</p>'
                 f'<p class="error">Error: {escape(record["error"])}</p></section>\n')
     entities = record.get("entities", ())
-    meta = (f'<p class="meta">{where}{_plural(len(entities), "mention")} · '
-            f'{_plural(len(counts), "entity", "entities")}</p>')
+    meta = (f'<p class="meta">{where}{plural(len(entities), "mention")} · '
+            f'{plural(len(counts), "entity", "entities")}</p>')
     text = record.get("text")
     body = (f'<div class="text">{_marked_text(text, entities)}</div>' if text is not None
             else '<p class="meta">(the record carries no text: only its entities are listed)</p>')
@@ -148,9 +145,9 @@ def bar_chart(label: str, entities: list[EntityCount]) -> str:
     for row, entity in enumerate(entities):
         y = row * ROW_HEIGHT
         width = max(1.0, span * entity.mentions / most)
-        documents = _plural(entity.documents, "document")
+        documents = plural(entity.documents, "document")
         bars.append(
-            f'<g><title>{escape(entity.name)}: {_plural(entity.mentions, "mention")} in '
+            f'<g><title>{escape(entity.name)}: {plural(entity.mentions, "mention")} in '
             f'{documents}</title>'
             f'<text x="{NAME_WIDTH - 6}" y="{y + 15}" text-anchor="end">'
             f'{escape(_short(entity.name))}</text>'
@@ -230,11 +227,11 @@ def write_html(records: Iterable[dict], out: TextIO) -> None:
             summary["entities"] = [{"label": m["label"]} for m in record.get("entities", ())]
             rows.append((number, summary, counts[:TOP_IN_INDEX]))
         shown = ordered_labels(labels)
-        title = rows[0][1]["id"] if len(rows) == 1 else _plural(len(rows), "document")
+        title = rows[0][1]["id"] if len(rows) == 1 else plural(len(rows), "document")
         out.write(_head(title))
         out.write(f"<header><h1>Named entities</h1><p class=\"meta\">{escape(title)} · "
-                  f"{_plural(counter.mentions, 'mention')}"
-                  + (f" · {_plural(counter.failed, 'error')}" if counter.failed else "")
+                  f"{plural(counter.mentions, 'mention')}"
+                  + (f" · {plural(counter.failed, 'error')}" if counter.failed else "")
                   + f"</p>{_legend(shown)}</header>\n")
         if len(rows) > 1:
             out.write(_corpus_summary(counter))
