@@ -49,7 +49,6 @@ def _listens_to_tok2vec(nlp: Language) -> bool:
     return any(node.name.startswith("tok2vec-listener") for node in ner.model.walk())
 
 
-@lru_cache(maxsize=4)
 def load_pipeline(
     name: str = DEFAULT_MODEL,
     *,
@@ -66,6 +65,14 @@ def load_pipeline(
     to use instead. ``patterns`` is an EntityRuler JSONL file whose matches are added where
     the model found nothing (``add_patterns``).
     """
+    # One cache entry per distinct request, however the arguments were spelled.
+    return _load_cached(name, full, stock_ner, ner_weights, patterns)
+
+
+@lru_cache(maxsize=4)
+def _load_cached(
+    name: str, full: bool, stock_ner: bool, ner_weights: str | None, patterns: str | None
+) -> Language:
     import spacy
 
     _register_line_breaks()
