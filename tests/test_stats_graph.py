@@ -196,6 +196,8 @@ def test_stats_malformed_lines_are_errors_and_the_rest_is_counted(quick, tmp_pat
         (["graph", "{plain}", "-o", "{tmp}/g.csv", "--window", "sentence"], 2,
          "a1: --window sentence needs the document text"),
         (["stats", "{corpus}", "-o", "{tmp}/no/dir/x.csv"], 2, "cannot write"),
+        (["graph", "{corpus}", "-o", "{tmp}/g.gexf", "--patterns", "news", "--no-patterns"], 2,
+         "--patterns and --no-patterns exclude each other"),
     ],
 )
 def test_usage_errors(quick, corpus, tmp_path, args, code, message):

