@@ -35,14 +35,30 @@ def chromium_binary() -> str | None:
     return None
 
 
+def require_chromium(binary: str | None, environ) -> str:
+    """``binary``, else skip the test; in CI (CI=true) fail it: it must run there."""
+    if binary is None:
+        if environ.get("CI") == "true":
+            pytest.fail("CI=true but no chromium binary: .ci/run must install Debian's chromium")
+        pytest.skip("no chromium binary (Debian: apt-get install chromium)")
+    return binary
+
+
+@pytest.mark.parametrize(
+    ("environ", "outcome"),
+    [({"CI": "true"}, pytest.fail.Exception), ({}, pytest.skip.Exception),
+     ({"CI": "false"}, pytest.skip.Exception)],
+)
+def test_no_chromium_skips_except_in_ci(environ, outcome):
+    with pytest.raises(outcome):
+        require_chromium(None, environ)
+    assert require_chromium("/usr/bin/chromium", environ) == "/usr/bin/chromium"
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     """``browser(page, *flags) -> stdout`` runs headless Chromium on a local file."""
-    binary = chromium_binary()
-    if binary is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no chromium binary: .ci/run must install Debian's chromium")
-        pytest.skip("no chromium binary (Debian: apt-get install chromium)")
+    binary = require_chromium(chromium_binary(), os.environ)
 
     def run(page: Path, *flags: str) -> str:
         profile = tmp_path_factory.mktemp("chromium-profile")
