@@ -36,6 +36,15 @@ def parts(text, label="PER"):
         ("« Le Monde »", "MISC", ("Le Monde", None)),
         ("Marie-Curie", "PER", ("Marie-Curie", None)),
         ("|", "ORG", None),
+        ("de France", "LOC", ("France", None)),
+        ("d'Autriche", "LOC", ("Autriche", None)),
+        ("de Gaulle", "PER", ("de Gaulle", None)),  # a surname particle stays
+        ("de l'Europe", "LOC", ("de l'Europe", None)),  # only before a capital
+        ("Laufanne.—", "LOC", ("Laufanne", None)),
+        ("B.C.E.", "ORG", ("B.C.E.", None)),  # an abbreviation keeps its dots
+        ("Acme Inc.", "ORG", ("Acme Inc.", None)),
+        ("Madame la Présidente", "PER", None),
+        ("rapporteur Dupont", "PER", ("Dupont", "rapporteur")),
     ],
 )
 def test_split_span(span, label, expected):

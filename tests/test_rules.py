@@ -7,10 +7,13 @@ import pytest
 from ner_cli.rules import (
     FIXES,
     Span,
+    code_or_time,
     dateline,
     demonym,
     function_of_organisation,
     initials_only,
+    institution,
+    lone_title,
     no_capital_letter,
     refine,
     state_word,
@@ -103,6 +106,48 @@ def test_dateline(text, part, label, expected):
     assert dateline(text, span_of(text, part, label)).label == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "part", "label", "expected"),
+    [("la Cour de cassation", "Cour de cassation", "LOC", "ORG"),
+     ("au Conseil d'Etat", "Conseil d'Etat", "LOC", "ORG"),
+     ("chez Éditions Odile Jacob", "Éditions Odile Jacob", "PER", "ORG"),
+     ("à Paris", "Paris", "LOC", "LOC"),
+     ("la Courtine", "Courtine", "LOC", "LOC"),  # the whole first word must match
+     ("Banque de France", "Banque de France", "MISC", "MISC")],
+)
+def test_institution(text, part, label, expected):
+    assert institution(text, span_of(text, part, label)).label == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "expected"),
+    [("sur la RD192 hier", "RD192", None), ("sur l'A7", "A7", None), ("à 14h", "14h", None),
+     ("à 14 h 30", "14 h 30", None), ("à Paris 17e", "Paris 17e", "Paris"),
+     ("Oxfordshire OX14 3RN", "Oxfordshire OX14", "Oxfordshire"),
+     ("Paris 75008", "Paris 75008", "Paris"),
+     ("rue du Lion-d'Or 4", "rue du Lion-d'Or 4", "rue du Lion-d'Or 4"),  # an address
+     ("le G20 à Rome", "Rome", "Rome")],
+)
+def test_code_or_time(text, part, expected):
+    assert shown(text, code_or_time(text, span_of(text, part, "LOC"))) == (
+        None if expected is None else (expected, "LOC"))
+
+
+def test_code_or_time_only_for_places():
+    text = "le G20 se réunit"
+    assert code_or_time(text, span_of(text, "G20", "ORG")) is not None
+
+
+@pytest.mark.parametrize(
+    ("part", "label", "kept"),
+    [("Député", "ORG", False), ("Monsieur le Commissaire", "ORG", False),
+     ("Président", "LOC", False), ("Président Wilson", "LOC", True), ("Sénat", "ORG", True)],
+)
+def test_lone_title(part, label, kept):
+    text = f"Hier, {part} a parlé."
+    assert (lone_title(text, span_of(text, part, label)) is not None) is kept
+
+
 def test_refine_applies_convention_then_fixes():
     text = "Madame la Présidente, M. Poutine et les Russes."
     assert refine(text, 0, len("Madame la Présidente"), "PER") is None  # a lone title
@@ -117,4 +162,4 @@ def test_refine_applies_convention_then_fixes():
 
 
 def test_every_fix_is_listed_once():
-    assert len(set(FIXES)) == len(FIXES) == 6
+    assert len(set(FIXES)) == len(FIXES) == 9

@@ -30,11 +30,18 @@ FUNCTION_TITLES = frozenset(
         "dirigeant", "dirigeante", "directeur", "directrice", "patron", "patronne",
         "entraîneur", "sélectionneur", "gouverneur", "ambassadeur", "ambassadrice",
         "commissaire", "inspecteur", "inspectrice", "chef", "leader", "porte-parole",
+        "représentant", "représentante", "rapporteur", "rapporteure", "députés",
+        "sénateurs", "ministres", "commissaires", "présidents",
     }
 )
 LOWERCASE_ARTICLES = ("l'", "l’", "le ", "la ", "les ")
 ARTICLE_WORDS = frozenset({"le", "la", "les"})
 EDGE_JUNK = " \t\r\n|,;:/\\-–—(«»\"“”‘’[]{}*•·"
+# "de France", "d'Autriche": a leading lowercase preposition is outside a LOC/ORG/MISC name
+# (not a PER one: "de Gaulle", "de Villiers" are surnames).
+LEADING_PREPOSITIONS = ("de ", "d'", "d’")
+# A full stop that ends a sentence, not an abbreviation: after a word of 4+ letters.
+_SENTENCE_STOP = re.compile(r"\w{4,}\.\Z")
 _TOKEN = re.compile(r"\S+")
 
 
@@ -47,24 +54,37 @@ class SpanParts:
     title: tuple[int, int] | None = None
 
 
-def _is_title(token: str) -> bool:
+def is_title(token: str) -> bool:
+    """A civility ("M.", "Mme") or a function word ("président"), as it may lead a PER."""
     return token.rstrip(".") in ABBREVIATED_TITLES or token.lower() in FUNCTION_TITLES
 
 
 def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and (text[start] in EDGE_JUNK or text[start].isspace()):
         start += 1
-    while end > start and (text[end - 1] in EDGE_JUNK or text[end - 1].isspace()):
-        end -= 1
-    if text[start:end].endswith(("'", "’")):  # an elided article glued at the end: "d'"
-        end -= 1
-    return start, end
+    while True:
+        while end > start and (text[end - 1] in EDGE_JUNK or text[end - 1].isspace()):
+            end -= 1
+        if text[start:end].endswith(("'", "’")):  # an elided article glued at the end: "d'"
+            end -= 1
+        elif _SENTENCE_STOP.search(text, start, end):  # "Laufanne.—"
+            end -= 1
+        else:
+            return start, end
 
 
 def _strip_article(text: str, start: int, end: int) -> int:
     for article in LOWERCASE_ARTICLES:
         if text.startswith(article, start) and end - start > len(article):
             return start + len(article)
+    return start
+
+
+def _strip_preposition(text: str, start: int, end: int) -> int:
+    for preposition in LEADING_PREPOSITIONS:
+        after = start + len(preposition)
+        if text.startswith(preposition, start) and after < end and text[after].isupper():
+            return after
     return start
 
 
@@ -81,10 +101,10 @@ def split_span(text: str, start: int, end: int, label: str) -> SpanParts | None:
         words = [text[a:b] for a, b in tokens]
         n_titles = 0
         while n_titles < len(tokens) and (
-            _is_title(words[n_titles])
+            is_title(words[n_titles])
             # "Le Premier ministre": a capitalised article that leads a title
             or (words[n_titles].lower() in ARTICLE_WORDS and n_titles + 1 < len(tokens)
-                and _is_title(words[n_titles + 1]))
+                and is_title(words[n_titles + 1]))
         ):
             n_titles += 1
         if n_titles == len(tokens):
@@ -93,6 +113,8 @@ def split_span(text: str, start: int, end: int, label: str) -> SpanParts | None:
             title = (tokens[0][0], tokens[n_titles - 1][1])
             start = tokens[n_titles][0]
             start = _strip_article(text, start, end)
+    else:
+        start = _strip_preposition(text, start, end)
     start, end = _strip_edges(text, start, end)
     if start >= end or not any(c.isalnum() for c in text[start:end]):
         return None

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from ner_cli.convention import split_span
+from ner_cli.convention import ARTICLE_WORDS, is_title, split_span
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,51 @@ def dateline(text: str, span: Span) -> Span | None:
     return replace(span, label="LOC") if after in ("", ".", ",", "—", "–", "-", "\n") else span
 
 
+# Head nouns of institutions: a name that starts with one is an organisation, whatever place
+# it also names ("Conseil d'Etat", "Cour de cassation", "Banque de France").
+_INSTITUTIONS = frozenset({
+    "Académie", "Agence", "Assemblée", "Association", "Banque", "Chambre", "Comité",
+    "Commission", "Compagnie", "Conseil", "Cour", "Éditions", "Editions", "Fédération",
+    "Fondation", "Institut", "Ministère", "Office", "Parlement", "Parti", "Sénat", "Société",
+    "Syndicat", "Tribunal", "Université",
+})
+
+
+def institution(text: str, span: Span) -> Span | None:
+    """A LOC or PER whose first word is an institution's head noun is an ORG ("Cour de
+    cassation", "Éditions Odile Jacob")."""
+    if span.label not in ("LOC", "PER"):
+        return span
+    first = re.match(r"[\w-]+", text[span.start:span.end])
+    return replace(span, label="ORG") if first and first.group() in _INSTITUTIONS else span
+
+
+# Road numbers and clock times: "RD192", "A7", "N 7", "14h", "14 h 30".
+_CODE_OR_TIME = re.compile(r"(?:[A-Z]{1,3} ?\d+[a-z]?|\d{1,2} ?h ?(?:\d{2})?)\Z")
+# A postcode or an arrondissement after a place: "Oxfordshire OX14", "Paris 17e",
+# "Paris 75008". A house number stays: "rue du Lion-d'Or 4" is the address.
+_TRAILING_NUMBER = re.compile(r"\s+(?:[A-Z]+\d+[A-Z\d]*|\d+(?:e|er|ème)|\d{4,})\Z")
+
+
+def code_or_time(text: str, span: Span) -> Span | None:
+    """A road code or a clock time is not a place ("RD192", "14h"); a place loses a trailing
+    postcode or arrondissement ("Paris 17e" -> "Paris")."""
+    name = text[span.start:span.end]
+    if span.label == "LOC" and _CODE_OR_TIME.match(name):
+        return None
+    trailing = _TRAILING_NUMBER.search(name)
+    if span.label == "LOC" and trailing and trailing.start() > 0:
+        return replace(span, end=span.start + trailing.start())
+    return span
+
+
+def lone_title(text: str, span: Span) -> Span | None:
+    """A mention made only of titles or functions is nobody ("Député", "Monsieur le
+    Commissaire"), whatever its label; for PER the span convention already drops it."""
+    words = text[span.start:span.end].split()
+    return None if all(is_title(w) or w.lower() in ARTICLE_WORDS for w in words) else span
+
+
 FIXES: tuple[Fix, ...] = (
     function_of_organisation,
     no_capital_letter,
@@ -112,6 +157,9 @@ FIXES: tuple[Fix, ...] = (
     state_word,
     demonym,
     dateline,
+    institution,
+    code_or_time,
+    lone_title,
 )
 
 

@@ -34,26 +34,29 @@ def write_table(records: Iterable[dict], out: TextIO, group: bool = False) -> No
 
 
 def _mentions(record: dict) -> Table:
-    entities = record["entities"]
-    table = Table()
-    for column, justify in (("label", "left"), ("text", "left"), ("start", "right"),
-                            ("end", "right")):
-        table.add_column(column, justify=justify)
-    for mention in entities:
-        label = mention["label"]
-        table.add_row(Text(label, style=f"bold {colour(label)}"), mention["text"],
-                      str(mention["start"]), str(mention["end"]))
-    return table
+    return _labelled_table(
+        ("text", "start", "end"),
+        ((m["label"], m["text"], str(m["start"]), str(m["end"])) for m in record["entities"]),
+    )
 
 
 def _grouped(record: dict) -> Table:
-    entities = record.get("entities_grouped", [])
+    return _labelled_table(
+        ("name", "count", "variants"),
+        ((e["label"], e["name"], str(e["count"]), ", ".join(e["variants"]))
+         for e in record.get("entities_grouped", [])),
+    )
+
+
+# Numbers align right, words left.
+_RIGHT = frozenset({"start", "end", "count"})
+
+
+def _labelled_table(columns: tuple[str, ...], rows) -> Table:
+    """A table whose first column is the coloured label, then ``columns``."""
     table = Table()
-    for column, justify in (("label", "left"), ("name", "left"), ("count", "right"),
-                            ("variants", "left")):
-        table.add_column(column, justify=justify)
-    for entity in entities:
-        label = entity["label"]
-        table.add_row(Text(label, style=f"bold {colour(label)}"), entity["name"],
-                      str(entity["count"]), ", ".join(entity["variants"]))
+    for column in ("label", *columns):
+        table.add_column(column, justify="right" if column in _RIGHT else "left")
+    for label, *cells in rows:
+        table.add_row(Text(label, style=f"bold {colour(label)}"), *cells)
     return table
