@@ -108,6 +108,20 @@ def test_colour_view_paints_each_mention_in_its_label_colour(monkeypatch):
     assert "a.txt: 4 mentions, 4 entities" in plain and " PER  person" in plain
 
 
+def test_colour_view_never_reads_input_as_markup(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    text = "[bold]Le[/bold] groupe [AFP] et [red]Thales[/]."
+    record = {"id": "[b]x[/b].txt", "source": "x", "text": text, "entities": [
+        {"text": "[AFP]", "label": "ORG", "start": 22, "end": 27},
+        {"text": "[red]Thales[/]", "label": "ORG", "start": 31, "end": 45}]}
+    out = io.StringIO()
+    write_views([record], out, colour_on=True)
+    plain = ANSI.sub("", out.getvalue())
+    assert plain.startswith(text + "\n")
+    assert "[b]x[/b].txt: 2 mentions, 2 entities" in plain
+    assert "[AFP]" in plain.split("entity", 1)[1] and "[red]Thales[/]" in plain.split("entity")[1]
+
+
 def unmark(marked: str) -> str:
     return MARKER.sub(r"\1", marked)
 

@@ -87,8 +87,8 @@ def entity_counts(record: Mapping) -> list[DocumentEntity]:
     if "entities_grouped" in record:
         counts = [
             DocumentEntity(group["name"], group["label"], group["count"],
-                        tuple(group.get("variants") or (group["name"],)),
-                        group.get("first_start", 0))
+                           tuple(group.get("variants") or (group["name"],)),
+                           group.get("first_start", 0))
             for group in record["entities_grouped"]
         ]
     else:
@@ -180,10 +180,11 @@ def colour_view(record: Mapping) -> list:
     table.add_column("label")
     table.add_column("entity")
     for entity in counts:
+        # Text, not str: names and ids are never read as rich markup ("[AFP]" stays)
         table.add_row(str(entity.count), Text(f" {entity.label} ", style=_style(entity.label)),
-                      _entity_cell(entity))
+                      Text(_entity_cell(entity)))
     return [highlighted_text(record),
-            Rule(_summary_line(record, counts), align="left", style="dim"), legend, table]
+            Rule(Text(_summary_line(record, counts)), align="left", style="dim"), legend, table]
 
 
 def write_views(records: Iterable[Mapping], out: TextIO, colour_on: bool,

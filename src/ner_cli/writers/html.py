@@ -5,8 +5,9 @@ and a corpus summary with inline SVG bar charts. No script, no network, everythi
 from __future__ import annotations
 
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from html import escape
 from tempfile import SpooledTemporaryFile
 from typing import TextIO
@@ -181,24 +182,40 @@ def _corpus_summary(counter: CorpusCounter) -> str:
             f'<div class="charts">{"".join(figures)}</div></section>\n') if figures else ""
 
 
-def _index(rows: list[tuple[int, Mapping, list[DocumentEntity]]], labels: list[str]) -> str:
+@dataclass(frozen=True)
+class IndexRow:
+    """What the index shows of one document (kept instead of the record and its text)."""
+
+    number: int
+    id: str
+    error: str | None
+    mentions: int
+    per_label: dict = field(default_factory=dict, compare=False)
+    top: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, number: int, record: Mapping, counts: list[DocumentEntity]) -> IndexRow:
+        """The row of ``record``, the ``number``-th document."""
+        entities = record.get("entities", ())
+        return cls(number, record["id"], record.get("error"), len(entities),
+                   dict(Counter(mention["label"] for mention in entities)),
+                   tuple(entity.name for entity in counts[:TOP_IN_INDEX]))
+
+
+def _index(rows: list[IndexRow], labels: list[str]) -> str:
     head = "".join(f'<th class="num">{_tag(label)}</th>' for label in labels)
     body = []
-    for number, record, counts in rows:
-        link = f'<td><a href="#doc-{number}">{escape(record["id"])}</a></td>'
-        if "error" in record:
-            body.append(f'<tr class="error-row"><td class="num">{number}</td>{link}'
-                        f'<td class="error" colspan="{len(labels) + 2}">Error: '
-                        f'{escape(record["error"])}</td></tr>')
+    for row in rows:
+        start = (f'<td class="num">{row.number}</td>'
+                 f'<td><a href="#doc-{row.number}">{escape(row.id)}</a></td>')
+        if row.error is not None:
+            body.append(f'<tr class="error-row">{start}<td class="error" '
+                        f'colspan="{len(labels) + 2}">Error: {escape(row.error)}</td></tr>')
             continue
-        per_label = defaultdict(int)
-        for mention in record.get("entities", ()):
-            per_label[mention["label"]] += 1
-        cells = "".join(f'<td class="num">{per_label[label] or ""}</td>' for label in labels)
-        top = ", ".join(escape(e.name) for e in counts[:TOP_IN_INDEX])
-        body.append(f'<tr><td class="num">{number}</td>{link}'
-                    f'<td class="num">{len(record.get("entities", ()))}</td>{cells}'
-                    f'<td>{top}</td></tr>')
+        cells = "".join(f'<td class="num">{row.per_label.get(label, "")}</td>'
+                        for label in labels)
+        top = ", ".join(escape(name) for name in row.top)
+        body.append(f'<tr>{start}<td class="num">{row.mentions}</td>{cells}<td>{top}</td></tr>')
     return ('<section class="index" id="index"><h2>Documents</h2><table><thead><tr>'
             f'<th class="num">#</th><th>document</th><th class="num">mentions</th>{head}'
             f'<th>most mentioned</th></tr></thead><tbody>{"".join(body)}</tbody></table>'
@@ -214,24 +231,20 @@ def write_html(records: Iterable[dict], out: TextIO) -> None:
     temporary spool (memory, then disk) until the last record is read.
     """
     counter = CorpusCounter()
-    rows: list[tuple[int, Mapping, list[DocumentEntity]]] = []
-    labels: set[str] = set()
+    rows: list[IndexRow] = []
     with SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", encoding="utf-8") as sections:
         for number, record in enumerate(records, start=1):
             counts = [] if "error" in record else entity_counts(record)
             counter.add(record)
-            labels.update(mention["label"] for mention in record.get("entities", ()))
             sections.write(_document_section(number, record, counts))
-            # The index keeps what it shows, not the records and their texts.
-            summary = {key: record[key] for key in ("id", "error") if key in record}
-            summary["entities"] = [{"label": m["label"]} for m in record.get("entities", ())]
-            rows.append((number, summary, counts[:TOP_IN_INDEX]))
-        shown = ordered_labels(labels)
-        title = rows[0][1]["id"] if len(rows) == 1 else plural(len(rows), "document")
+            rows.append(IndexRow.of(number, record, counts))
+        shown = ordered_labels(label for row in rows for label in row.per_label)
+        failed = sum(row.error is not None for row in rows)
+        title = rows[0].id if len(rows) == 1 else plural(len(rows), "document")
         out.write(_head(title))
         out.write(f"<header><h1>Named entities</h1><p class=\"meta\">{escape(title)} · "
-                  f"{plural(counter.mentions, 'mention')}"
-                  + (f" · {plural(counter.failed, 'error')}" if counter.failed else "")
+                  f"{plural(sum(row.mentions for row in rows), 'mention')}"
+                  + (f" · {plural(failed, 'error')}" if failed else "")
                   + f"</p>{_legend(shown)}</header>\n")
         if len(rows) > 1:
             out.write(_corpus_summary(counter))
