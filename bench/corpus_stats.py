@@ -2,7 +2,7 @@
 
 Usage: python bench/corpus_stats.py [--data ../shared/data/bench/frwiki_2m.jsonl] [--jobs 1]
 
-Runs, one after the other, each as its own process (wall time and peak RSS from os.wait4):
+Runs, one after the other, each as its own process (wall time, peak RSS):
 1. `ner-cli extract CORPUS -o out/frwiki_entities.jsonl` (the JSONL that stats reads back);
 2. `ner-cli stats` on 10% and on 100% of that JSONL (memory must stay flat);
 3. `ner-cli graph` on that JSONL (document window), to .gexf;
@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import shutil
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -33,17 +31,25 @@ def ner_cli() -> str:
     return str(beside) if beside.exists() else shutil.which("ner-cli") or "ner-cli"
 
 
+# A fresh, small interpreter runs the command: on Linux a child's peak RSS starts at its
+# parent's at fork time, so measuring from this process (which holds the corpus) would
+# report this process's memory. RUSAGE_CHILDREN also covers -j worker processes.
+PROBE = ("import resource, subprocess, sys, time; start = time.perf_counter(); "
+         "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
+         "seconds = time.perf_counter() - start; "
+         "sys.stderr.write(done.stderr.decode('utf-8', 'replace')) if done.returncode else None; "
+         "print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+         "sys.exit(done.returncode)")
+
+
 def measure(command: list[str]) -> tuple[float, float]:
     """Wall seconds and peak resident memory (MB) of one run of ``command``; it must succeed."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    # os.wait4 gives this child's own rusage (ru_maxrss in KiB on Linux).
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(command)}\n{stderr}")
-    return seconds, usage.ru_maxrss / 1024
+    done = subprocess.run([sys.executable, "-c", PROBE, *command], capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{done.stderr}")
+    seconds, kib = done.stdout.split()
+    return float(seconds), int(kib) / 1024
 
 
 def main() -> int:

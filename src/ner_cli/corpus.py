@@ -230,7 +230,7 @@ class CorpusCounter:
         counts.sort(key=lambda c: (-c.documents, -c.mentions, c.name.casefold(), c.label))
         return counts[:top] if top is not None else counts
 
-    def edges(self, min_weight: int = 1) -> list[Edge]:
+    def edges(self, min_weight: int = 1) -> Iterator[Edge]:
         """Co-occurrence edges of weight >= ``min_weight``, heaviest first, then by name."""
         mask = (1 << _PAIR_SHIFT) - 1
         entities: dict[int, tuple[tuple[str, str], EntityCount]] = {}
@@ -247,7 +247,8 @@ class CorpusCounter:
                 a, b = entity(pair >> _PAIR_SHIFT), entity(pair & mask)
                 kept.append((-weight, a, b) if a[0] <= b[0] else (-weight, b, a))
         kept.sort(key=lambda edge: (edge[0], edge[1][0], edge[2][0]))
-        return [Edge(a[1], b[1], -weight) for weight, a, b in kept]
+        # one Edge at a time: a big graph has millions of them
+        return (Edge(a[1], b[1], -weight) for weight, a, b in kept)
 
 
 def to_graph(counter: CorpusCounter, min_weight: int = 1):
@@ -260,18 +261,15 @@ def to_graph(counter: CorpusCounter, min_weight: int = 1):
     import networkx as nx
 
     graph = nx.Graph()
-    edges = counter.edges(min_weight)
-    nodes = {}
-    for edge in edges:
-        nodes.setdefault(node_id(edge.source), edge.source)
-        nodes.setdefault(node_id(edge.target), edge.target)
-    graph.add_nodes_from(
-        (node, {"label": e.name, "type": e.label, "documents": e.documents,
-                "mentions": e.mentions})
-        for node, e in nodes.items()
-    )
-    graph.add_edges_from((node_id(e.source), node_id(e.target), {"weight": e.weight})
-                         for e in edges)
+    for edge in counter.edges(min_weight):
+        ends = []
+        for entity in (edge.source, edge.target):
+            node = node_id(entity)
+            if node not in graph:
+                graph.add_node(node, label=entity.name, type=entity.label,
+                               documents=entity.documents, mentions=entity.mentions)
+            ends.append(node)
+        graph.add_edge(*ends, weight=edge.weight)
     return graph
 
 
