@@ -173,6 +173,8 @@ def test_sentence_edges_count_sentences_where_both_appear():
         ("Paris, etc. et Lyon. Dr. House", ["Paris, etc. et Lyon. ", "Dr. House"]),
         ("ligne un\n\nligne deux\r\nfin", ["ligne un\n\n", "ligne deux\r\n", "fin"]),
         ("Voir p. Martin… Puis", ["Voir p. Martin… ", "Puis"]),
+        ("Fin de ligne.\nsuite. et fin", ["Fin de ligne.\n", "suite. et fin"]),
+        ("(M. Dupont.) Puis", ["(M. Dupont.) ", "Puis"]),
         ("", [""]),
         ("Rien.", ["Rien."]),
     ],
@@ -266,3 +268,24 @@ def test_read_records_turns_what_cannot_be_counted_into_error_records(line, erro
 )
 def test_looks_analysed(head, analysed):
     assert looks_analysed(head) is analysed
+
+
+def test_sentence_edges_of_grouped_records_follow_their_mentions():
+    text = "Vladimir Poutine est à Moscou. Plus tard, Poutine a vu Kim."
+    rec = record(
+        "g",
+        mention("Vladimir Poutine", "PER", 0, entity="E1"),
+        mention("Moscou", "LOC", 23, entity="E2"),
+        mention("Poutine", "PER", 42, entity="E1"),
+        mention("Kim", "PER", 55, entity="E3"),
+        entities_grouped=[
+            {"id": "E1", "name": "Vladimir Poutine", "label": "PER", "count": 2},
+            {"id": "E2", "name": "Moscou", "label": "LOC", "count": 1},
+            {"id": "E3", "name": "Kim", "label": "PER", "count": 1},
+        ],
+        text=text,
+    )
+    assert edge_tuples(counted([rec], window=Window.sentence)) == [
+        ("Kim", "PER", "Vladimir Poutine", "PER", 1),
+        ("Moscou", "LOC", "Vladimir Poutine", "PER", 1),
+    ]

@@ -79,26 +79,23 @@ def sentence_starts(text: str) -> list[int]:
         end = match.end()
         if end >= len(text):
             break
-        if not match.group().startswith("\n"):
-            following = text[end:end + 8].lstrip(_OPENING)[:1]
-            if not (following.isupper() or following.isdigit()):
-                continue
-            if match.group()[0] == "." and _word_before(text, match.start()) in (
-                _NOT_A_SENTENCE_END
-            ):
-                continue
-        if end > starts[-1]:
+        if "\n" in match.group() or _ends_sentence(text, match.start(), end):
             starts.append(end)
     return starts
 
 
-def _word_before(text: str, end: int) -> str:
-    start = end
-    while start > 0 and start > end - 24 and not text[start - 1].isspace():
+def _ends_sentence(text: str, punctuation: int, end: int) -> bool:
+    following = text[end:end + 8].lstrip(_OPENING)[:1]
+    if not (following.isupper() or following.isdigit()):
+        return False
+    if text[punctuation] != ".":
+        return True
+    start = punctuation
+    while start > 0 and start > punctuation - 24 and not text[start - 1].isspace():
         start -= 1
-    word = text[start:end].lstrip(_OPENING)
-    # a single capital is an initial: "J. Chirac"
-    return "M" if len(word) == 1 and word.isupper() else word
+    word = text[start:punctuation].lstrip(_OPENING)
+    is_initial = len(word) == 1 and word.isupper()  # "J. Chirac"
+    return not (is_initial or word in _NOT_A_SENTENCE_END)
 
 
 class CorpusCounter:
