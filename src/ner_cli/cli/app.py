@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,7 +72,10 @@ def reporting_errors() -> Iterator[None]:
 
 def _version(value: bool) -> None:
     if value:
+        from ner_cli.pipeline import ner_weights_info
+
         typer.echo(f"ner-cli {__version__}")
+        typer.echo(ner_weights_info())
         raise typer.Exit()
 
 
@@ -104,18 +108,50 @@ def choose_format(fmt: Format | None, output: Path | None, stdout: TextIO) -> Fo
     return Format.table if stdout.isatty() else Format.jsonl
 
 
+def _new_file_mode(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextmanager
 def open_output(output: Path | None) -> Iterator[TextIO]:
-    """stdout, or ``output`` opened for UTF-8 text; a bad path is a usage error."""
+    """stdout, or ``output`` for UTF-8 text, written to a temporary file renamed at the end.
+
+    So an output file is complete or absent: an interrupted run leaves the old file (or
+    none). A path that cannot be created is a usage error; a write that fails is exit 1.
+    Special files (/dev/stdout, a FIFO) are written directly.
+    """
     if output is None or str(output) == "-":
         yield sys.stdout
         return
+    direct = output.exists() and not output.is_file()
     try:
-        handle = output.open("w", encoding="utf-8", newline="")
+        if output.is_file() and not os.access(output, os.W_OK):
+            raise PermissionError(13, "Permission denied")
+        if direct:
+            handle, temporary = output.open("w", encoding="utf-8", newline=""), None
+        else:
+            fd, name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.",
+                                        suffix=".tmp")
+            os.fchmod(fd, _new_file_mode(output))  # mkstemp makes 0600 files
+            handle, temporary = os.fdopen(fd, "w", encoding="utf-8", newline=""), Path(name)
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
-    with handle:
-        yield handle
+    try:
+        with handle:
+            yield handle
+        if temporary is not None:
+            os.replace(temporary, output)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise NerCliError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    finally:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
 
 
 LabelsOption = Annotated[

@@ -49,9 +49,13 @@ class Tally:
         seconds = self.seconds
         speed = self.words / seconds if seconds else 0.0
         skipped = f", {self.skipped:,} skipped (--resume)" if self.skipped else ""
-        return (f"{self.documents:,} documents, {self.mentions:,} mentions, "
-                f"{self.failed:,} failed{skipped}; {self.words:,} words in {seconds:.1f} s "
-                f"({speed:,.0f} words/s)")
+        return (f"{_count(self.documents, 'document')}, {_count(self.mentions, 'mention')}, "
+                f"{self.failed:,} failed{skipped}; {_count(self.words, 'word')} in "
+                f"{seconds:.1f} s ({speed:,.0f} words/s)")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 class _WordsPerSecond(ProgressColumn):

@@ -13,7 +13,10 @@ from ner_cli.errors import InputError
 
 def jsonl_documents(path: str, text: str, text_key: str, id_key: str) -> Iterator[Document]:
     """One Document per non-empty line; a bad line becomes an error Document."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines are separated by "\n" only: str.splitlines would also cut at U+2028, U+0085…
+    # which JSON strings may hold raw.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         where = f"{path}:{number}"

@@ -39,7 +39,20 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
-        return _guess(data, utf8_error)
+        repaired = _mostly_utf8(data)
+        return repaired if repaired is not None else _guess(data, utf8_error)
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+    # UTF-8 text with a few corrupt bytes (a bad copy, a truncated download): its valid
+    # multi-byte characters prove the encoding, so keep it and replace only the bad bytes
+    # (U+FFFD, one character each, so offsets stay those of the text as decoded).
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if ord(c) > 127) - bad
+    if good <= bad:
+        return None  # no better evidence for UTF-8 than against it: a legacy encoding
+    return text, f"utf-8 ({bad} invalid byte{'s' if bad > 1 else ''} replaced)"
 
 
 def _guess(data: bytes, utf8_error: UnicodeDecodeError) -> tuple[str, str]:

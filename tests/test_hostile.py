@@ -1,0 +1,315 @@
+"""Nothing lost, nothing crashes: hostile inputs, interruptions, fuzzing (issue 8).
+
+Every case: one clear line per problem on stderr naming the file and the reason, an error
+record in JSONL output, the rest processed, exit 1 when anything failed, 2 for bad usage,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import zipfile
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ner_cli.document import Document
+from ner_cli.readers import InputFormat, InputOptions, Source, read_source
+from tests.conftest import SEED_SAMPLE, ner_cli_executable
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+GOOD = "Emmanuel Macron a rencontré Angela Merkel à Berlin."
+
+
+def jsonl(result) -> list[dict]:
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def make_zip(path):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.txt", "Paris " * 100)
+
+
+CASES = {
+    # name: (writer(path), expected error or None for a processed document)
+    "empty.txt": (lambda p: p.write_bytes(b""), None),
+    "blank.txt": (lambda p: p.write_text(" \n\t\r\n  ", encoding="utf-8"), None),
+    "image.txt": (lambda p: p.write_bytes(PNG), "binary file (NUL bytes), skipped"),
+    "archive.txt": (make_zip, "binary file (NUL bytes), skipped"),
+    "nul.txt": (lambda p: p.write_bytes(b"Paris\x00Lyon"), "binary file (NUL bytes), skipped"),
+    "utf16le.txt": (lambda p: p.write_bytes(("\ufeff" + GOOD).encode("utf-16-le")), None),
+    "utf16be.txt": (lambda p: p.write_bytes(("\ufeff" + GOOD).encode("utf-16-be")), None),
+    "cp1252.txt": (lambda p: p.write_bytes(("« Œuvre » : " + GOOD).encode("cp1252")), None),
+    "badutf8.txt": (lambda p: p.write_bytes(GOOD.encode() + b"\xff" + " Élysée".encode()),
+                    None),
+    "crlf.txt": (lambda p: p.write_bytes(b"Paris.\r\nLyon.\nMarseille.\r\n"), None),
+    "noarticle.html": (lambda p: p.write_text(
+        "<html><head><title>Accueil</title><script>var a = 'Paris';</script></head>"
+        "<body><img src='logo.png'></body></html>", encoding="utf-8"),
+                       "no article text found in the HTML page"),
+}
+
+
+@pytest.fixture
+def junk(tmp_path):
+    folder = tmp_path / "junk"
+    folder.mkdir()
+    for name, (write, _) in CASES.items():
+        write(folder / name)
+    return folder
+
+
+def test_a_folder_of_junk_loses_nothing(cli, junk):
+    result = cli("extract", junk, "-f", "jsonl")
+    records = {r["id"]: r for r in jsonl(result)}
+    assert set(records) == set(CASES)  # documents in = records out
+    for name, (_, expected) in CASES.items():
+        assert records[name].get("error") == expected, name
+        if expected:
+            assert f"ner-cli: {junk / name}: {expected}" in result.stderr.splitlines()
+    assert records["badutf8.txt"]["encoding"] == "utf-8 (1 invalid byte replaced)"
+    assert records["cp1252.txt"]["encoding"] == "cp1252"
+    assert {e["text"] for e in records["utf16be.txt"]["entities"]} >= {"Berlin"}
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_each_command_survives_junk(cli, junk, tmp_path):
+    for args in (["stats", junk, "-f", "json"], ["graph", junk, "-o", tmp_path / "g.csv"],
+                 ["show", junk / "image.txt"]):
+        result = cli(*args)
+        assert result.exit_code == 1, args
+        assert "binary file (NUL bytes), skipped" in result.stderr, args
+        assert "Traceback" not in result.stderr
+
+
+def test_evaluate_with_malformed_gold(cli, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "a", "text": "Paris", "entities": []}\n{oops\n', encoding="utf-8")
+    result = cli("evaluate", gold)
+    assert result.exit_code in (1, 2)
+    assert str(gold) in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["extract", "nowhere.txt"], 2, "ner-cli: nowhere.txt: no such file or directory"),
+        (["extract", "{empty}"], 1, "ner-cli: {empty}: no matching files in folder"),
+        (["extract", "{sample}", "-o", "{tmp}/missing/out.json"], 2,
+         "ner-cli: error: cannot write {tmp}/missing/out.json: No such file or directory"),
+        (["extract", "{sample}", "-o", "/dev/full", "-f", "jsonl"], 1,
+         "ner-cli: error: cannot write /dev/full: No space left on device"),
+    ],
+)
+def test_paths_and_outputs(cli, tmp_path, args, code, message):
+    (tmp_path / "empty").mkdir()
+    values = {"empty": tmp_path / "empty", "sample": SEED_SAMPLE, "tmp": tmp_path}
+    result = cli(*[a.format(**values) for a in args], "-q")
+    assert result.exit_code == code
+    assert result.stderr.splitlines()[0] == message.format(**values)
+
+
+def test_read_only_output(cli, tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root writes anywhere (CI runs as root); covered by /dev/full instead")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    result = cli("extract", SEED_SAMPLE, "-q", "-o", locked / "out.jsonl")
+    assert result.exit_code == 2 and "Permission denied" in result.stderr
+
+
+def test_unreadable_symlink_loop_fifo_and_deleted(cli, tmp_path, monkeypatch):
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "ok.txt").write_text(GOOD, encoding="utf-8")
+    (folder / "gone.txt").write_text(GOOD, encoding="utf-8")
+    unreadable = folder / "secret.txt"
+    unreadable.write_text(GOOD, encoding="utf-8")
+    unreadable.chmod(0)
+
+    import ner_cli.readers as readers
+
+    original = readers._read_bytes
+
+    def deleting_first(path):  # the file vanishes between listing and reading
+        if path.endswith("gone.txt"):
+            os.unlink(path)
+        return original(path)
+
+    monkeypatch.setattr(readers, "_read_bytes", deleting_first)
+    result = cli("extract", folder, "-f", "jsonl")
+    records = {r["id"]: r.get("error") for r in jsonl(result)}
+    assert records["ok.txt"] is None
+    assert records["gone.txt"] == "no such file or directory"
+    assert records["loop.txt"] == "Too many levels of symbolic links"
+    assert records["pipe.txt"] == "not a regular file (device, FIFO or socket), skipped"
+    assert records["secret.txt"] == (None if os.geteuid() == 0 else "Permission denied")
+    assert result.exit_code == 1  # a file gone mid-run is a runtime failure, not usage
+
+
+def test_corpus_files_with_bad_records(cli, tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join([
+        json.dumps({"id": "ok", "text": GOOD}),
+        '{"id": "broken", "text": ',
+        json.dumps({"id": "notext"}),
+        json.dumps({"id": "number", "text": 3.5}),
+        '{"id": "surrogate", "text": "\\ud800 Paris"}',
+        "",
+        "[1, 2]",
+    ]) + "\n", encoding="utf-8")
+    table = tmp_path / "c.csv"
+    table.write_text('id,text\n1,"Ligne à Paris,\nsuite à Lyon"\n2\n', encoding="utf-8")
+    result = cli("extract", corpus, table, "-f", "jsonl")
+    errors = [(r["id"], r.get("error")) for r in jsonl(result)]
+    assert errors == [
+        ("ok", None),
+        (f"{corpus}:2", "malformed JSON (Expecting value)"),
+        ("notext", "no 'text' field"),
+        ("number", "'text' is not a string"),
+        ("surrogate", "'text' holds a lone surrogate"),
+        (f"{corpus}:7", "line is not a JSON object"),
+        ("1", None),
+        ("2", "no 'text' field"),
+    ]
+    assert result.exit_code == 1
+
+
+def test_five_megabyte_single_line(cli, tmp_path, nlp, monkeypatch):
+    monkeypatch.setattr(nlp, "max_length", 1_000_000)
+    # 5 MB on one line, in long tokens so the test stays fast: several pieces, cut at spaces
+    line = ("Le maire de Paris a parlé. " + "x" * 9_973 + " ") * 500
+    assert len(line) >= 5_000_000 and "\n" not in line
+    big = tmp_path / "big.txt"
+    big.write_text(line, encoding="utf-8")
+    result = cli("extract", big, "-f", "jsonl", "-q")
+    (record,) = jsonl(result)
+    assert result.exit_code == 0 and "error" not in record
+    assert record["entities"]
+    assert all(line[e["start"]:e["end"]] == e["text"] for e in record["entities"])
+    assert max(e["start"] for e in record["entities"]) > 4_500_000  # found to the end
+
+
+def test_twenty_thousand_tiny_files(cli, tmp_path):
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    for i in range(20_000):
+        (folder / f"{i:05d}.txt").write_text("Paris." if i % 2 else "", encoding="utf-8")
+    result = cli("extract", folder, "-f", "jsonl")
+    assert result.exit_code == 0
+    assert result.stdout.count("\n") == 20_000
+    assert result.stderr.startswith("ner-cli: 20,000 documents, 10,000 mentions, 0 failed;")
+
+
+# Interruptions, through real processes.
+
+
+def test_broken_pipe_exits_quietly(tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(300):
+        (folder / f"{i:03d}.txt").write_text(GOOD, encoding="utf-8")
+    shell = f"'{ner_cli_executable()}' extract '{folder}' -f jsonl | head -1"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True,
+                            timeout=120)
+    assert result.stdout.count(b"\n") == 1
+    assert b"Traceback" not in result.stderr and b"Broken pipe" not in result.stderr
+    assert result.returncode == 0
+
+
+def test_ctrl_c_with_two_workers_then_resume(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    text = SEED_SAMPLE.read_text(encoding="utf-8")
+    for i in range(200):
+        (folder / f"{i:03d}.txt").write_text(f"Dépêche {i}.\n{text}", encoding="utf-8")
+    out = tmp_path / "out"
+    command = [ner_cli_executable(), "extract", str(folder), "-j", "2", "--output-dir", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.rglob("*.json"))) < 5:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
+    sent = time.monotonic()
+    _, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - sent < 2.5
+    assert process.returncode == 130
+    assert b"Traceback" not in stderr and stderr.strip().endswith(b"ner-cli: interrupted")
+    assert not list(out.rglob("*.tmp"))
+    partial = sorted(p.name for p in out.rglob("*.json"))
+    assert 5 <= len(partial) < 200
+    for path in out.rglob("*.json"):  # every file written is complete
+        json.loads(path.read_text(encoding="utf-8"))
+    assert subprocess.run(["pgrep", "-f", f"--output-dir {out}"],
+                          capture_output=True).stdout == b""  # workers gone
+    resumed = subprocess.run([*command, "--resume"], capture_output=True, timeout=300)
+    assert resumed.returncode == 0
+    whole = tmp_path / "whole"
+    subprocess.run([*command[:-1], str(whole)], capture_output=True, timeout=300, check=True)
+    assert sorted(p.relative_to(out) for p in out.rglob("*.json")) == \
+        sorted(p.relative_to(whole) for p in whole.rglob("*.json"))
+    for path in whole.rglob("*.json"):
+        assert path.read_text(encoding="utf-8") == \
+            (out / path.relative_to(whole)).read_text(encoding="utf-8")
+
+
+# Fuzzing: arbitrary bytes and text through the readers never raise, and every input
+# yields at least one record.
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400),
+       fmt=st.sampled_from([InputFormat.text, InputFormat.jsonl, InputFormat.csv,
+                            InputFormat.tsv, InputFormat.html]))
+def test_random_bytes_never_escape_a_reader(tmp_path, data, fmt):
+    path = tmp_path / "fuzz.bin"
+    path.write_bytes(data)
+    documents = list(read_source(Source(str(path), "fuzz"), InputOptions(input_format=fmt)))
+    assert all(isinstance(d, Document) for d in documents)
+    if fmt in (InputFormat.text, InputFormat.html):
+        assert len(documents) == 1
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=False) | st.text(),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(), children,
+                                                                     max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.one_of(
+    st.builds(lambda t: json.dumps({"text": t}), st.text()),
+    st.builds(json.dumps, JSON_VALUES),
+    st.just('{"text": "\\udc00"}'),
+    st.text(max_size=20),
+), max_size=8))
+def test_arbitrary_jsonl_lines(nlp, tmp_path, lines):
+    from ner_cli.extract import extract, to_record
+
+    path = tmp_path / "fuzz.jsonl"
+    path.write_text("\n".join(line.replace("\n", " ") for line in lines), encoding="utf-8",
+                    errors="surrogatepass")
+    documents = list(read_source(Source(str(path), "fuzz.jsonl")))
+    if any("\x00" in line for line in lines):  # a NUL byte makes it a binary file
+        assert [d.error for d in documents] == ["binary file (NUL bytes), skipped"]
+    else:
+        assert len(documents) == sum(1 for line in lines if line.replace("\n", " ").strip())
+    for result in extract(nlp, documents):
+        record = to_record(result)
+        json.dumps(record, ensure_ascii=False).encode("utf-8")  # always writable
+        for mention in record.get("entities", ()):
+            assert result.document.text[mention["start"]:mention["end"]] == mention["text"]
