@@ -86,6 +86,9 @@ def test_state_word(text, part, kept):
     [("les Russes ont dit", "Russes", False), ("des Irakiens", "Irakiens", False),
      ("Les Anglais avaient", "Anglais", False), ("80 000 Français", "Français", False),
      ("un Américain enlevé", "Américain", False),
+     ("devant le Danois Jonas Vingegaard", "Danois", False),
+     ("Le Slovène Tadej Pogačar", "Slovène", False),
+     ("le Valais Central", "Valais", True),  # one capitalised word after: not a person's name
      # places with a demonym-like ending, after a determiner that is not for people
      ("le Valais est beau", "Valais", True), ("il va à Amiens", "Amiens", True),
      ("dans le Calaisis", "Calaisis", True), ("les Balkans", "Balkans", True)],

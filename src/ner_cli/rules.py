@@ -73,10 +73,13 @@ _DEMONYM_PLURAL = re.compile(
 )
 _DEMONYM_SINGULAR = re.compile(
     r"[A-ZÉÈ][a-zéèëïîôç]+(?:ien|ienne|ain|aine|ais|aise|ois|oise|ard|arde|éen|éenne|ite|in|"
-    r"ine|ote|que|sse)\Z"
+    r"ine|ote|que|sse|ène)\Z"
 )
 _PEOPLE_BEFORE = re.compile(r"(?:\b(?:les|des|aux|nos|vos|ces|leurs|deux|trois)|\d) \Z")
 _ONE_PERSON_BEFORE = re.compile(r"\b(?:un|une) \Z")
+# "le Danois Jonas Vingegaard", "l'Américain Michael Phelps": a demonym that introduces a name.
+_THE_BEFORE = re.compile(r"\b(?:le|la|l['’]) ?\Z")
+_NAME_AFTER = re.compile(r"(?: [A-ZÀÂÉÈÎÔ][\w-]+){2}")  # a first name and a surname
 
 
 def demonym(text: str, span: Span) -> Span | None:
@@ -88,6 +91,9 @@ def demonym(text: str, span: Span) -> Span | None:
     if _ONE_PERSON_BEFORE.search(before) and (
         _DEMONYM_SINGULAR.match(name) or _DEMONYM_PLURAL.match(name)
     ):
+        return None
+    if (_THE_BEFORE.search(before) and _DEMONYM_SINGULAR.match(name)
+            and _NAME_AFTER.match(text, span.end)):
         return None
     return span
 
