@@ -39,6 +39,10 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/ner-cli-train"))
     parser.add_argument("-o", "--output", type=Path, default=Path("models/ner-news"))
     parser.add_argument("--extra", type=Path, action="append", default=[])
+    parser.add_argument("--rehearsal-text", choices=("gold", "frwiki", "none"), default="gold",
+                        help="text the base model labels for rehearsal: the shipped gold files' "
+                        "own texts (default: licence-clean), frwiki_2m (CC BY-NC-SA: "
+                        "experiments only), or none")
     parser.add_argument("--dry-run", action="store_true")
     args, train_options = parser.parse_known_args()
     if not (args.data / "gold").is_dir():
@@ -50,18 +54,21 @@ def main() -> int:
     sequoia_val = write_jsonl(args.work / "sequoia_other.validation.jsonl", validation)
     held_out = write_jsonl(args.work / "frwiki_2m.r0-01001-01149.jsonl",
                            agreement_docs(args.data / "bench" / "frwiki_2m.jsonl"))
-    rehearsal = args.data / "bench" / "frwiki_2m.jsonl"
+    gold = [sequoia_train, args.data / "train" / "newseye_dev2.jsonl"]
+    rehearsal = {"gold": gold, "frwiki": [args.data / "bench" / "frwiki_2m.jsonl"],
+                 "none": []}[args.rehearsal_text]
     command = [
         str(Path(sys.executable).with_name("ner-cli")), "train",
-        str(sequoia_train), str(args.data / "train" / "newseye_dev2.jsonl"),
+        *map(str, gold),
         *map(str, args.extra),
         "--dev", str(sequoia_val),
         *(arg for name in HIPE_SETS
           for arg in ("--dev", str(args.data / "gold" / f"{name}.jsonl"))),
-        "--rehearsal", str(rehearsal), "--rehearsal-docs", str(REHEARSAL_DOCS),
+        *(arg for path in rehearsal for arg in ("--rehearsal", str(path))),
+        "--rehearsal-docs", str(REHEARSAL_DOCS),
         "--agreement", str(held_out),
-        "--seed", "0", "--epochs", "10", "--lr", "5e-4", "--dropout", "0.25",
-        "--batch-size", "16", "--chunk-tokens", "80", "--rehearsal-ratio", "0.75",
+        "--seed", "0", "--epochs", "10", "--lr", "3e-4", "--dropout", "0.25",
+        "--batch-size", "16", "--chunk-tokens", "80", "--rehearsal-ratio", "1.0",
         *[o for o in train_options if o != "--"],
         "-o", str(args.output),
     ]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ner_cli.evaluate import GoldDocument
 from ner_cli.train import (
-    GoldDoc,
     TrainSettings,
     chunk_bounds,
     convention_spans,
@@ -54,7 +54,7 @@ def tiny(tmp_path_factory) -> Path:
 
 def test_gold_is_converted_to_the_span_convention(nlp):
     text, names = SENTENCES[0]
-    doc = GoldDoc("d", text, tuple((e["start"], e["end"], e["label"])
+    doc = GoldDocument("d", text, tuple((e["start"], e["end"], e["label"])
                                    for e in gold_record(0, text, names)["entities"]))
     ref, counts = gold_reference(nlp, doc)
     assert [(e.text, e.label_) for e in ref.ents] == [
@@ -67,7 +67,7 @@ def test_gold_is_converted_to_the_span_convention(nlp):
 def test_misc_unaligned_and_title_only_spans_are_missing_not_negative(nlp):
     text = "Le Tour de France passe par M.Emile Laurent puis M. seul."
     spans = ((3, 17, "MISC"), (30, 43, "PER"), (49, 51, "PER"))  # "mile Laurent": no alignment
-    ref, counts = gold_reference(nlp, GoldDoc("d", text, spans))
+    ref, counts = gold_reference(nlp, GoldDocument("d", text, spans))
     missing = [t.text for t in ref if t.ent_iob_ == ""]
     assert missing == ["Tour", "de", "France", "M.Emile", "Laurent", "M."]
     assert not ref.ents
@@ -99,12 +99,12 @@ def test_bad_gold_is_an_input_error(tmp_path, line):
 
     path = tmp_path / "bad.jsonl"
     path.write_text(line + "\n", encoding="utf-8")
-    with pytest.raises(InputError, match="line 1"):
+    with pytest.raises(InputError, match="bad.jsonl:1: not a gold record"):
         read_gold(path)
 
 
 def test_train_one_epoch_saves_a_component_that_loads_and_runs(tiny, tmp_path):
-    from ner_cli.pipeline import load_ner_weights, load_pipeline
+    from ner_cli.pipeline import fresh_pipeline
 
     settings = TrainSettings(epochs=1, seed=3, chunk_tokens=30)
     gold = tiny / "gold.jsonl"
@@ -121,7 +121,7 @@ def test_train_one_epoch_saves_a_component_that_loads_and_runs(tiny, tmp_path):
     assert report.counts["train documents"] == len(SENTENCES) * 3
     assert 0.0 <= report.agreement.f1 <= 1.0
 
-    fresh = load_ner_weights(load_pipeline.__wrapped__(stock_ner=True), tmp_path / "ner")
+    fresh = fresh_pipeline(ner_weights=str(tmp_path / "ner"))
     doc = fresh(SENTENCES[1][0])
     assert {e.label_ for e in doc.ents} <= {"PER", "LOC", "ORG", "MISC"}
 
@@ -165,3 +165,41 @@ def test_base_ner_weights_do_not_change_when_training(nlp, tiny, tmp_path):
     train([tiny / "gold.jsonl"], [tiny / "gold.jsonl"], tmp_path / "x",
           TrainSettings(epochs=1, chunk_tokens=30))
     assert nlp.get_pipe("ner").model.to_bytes() == before
+
+
+def test_a_gold_entity_across_a_predicted_sentence_start_stays_trainable(nlp):
+    from ner_cli.train import _examples
+
+    text = "Il travaille pour Yahoo! News depuis 2006."
+    ref, _ = gold_reference(nlp, GoldDocument("d", text, ((18, 29, "ORG"),)))
+    sentences = nlp.make_doc(text)
+    sentences[5].is_sent_start = True  # as senter does after "Yahoo!"
+    (example,) = _examples(ref, sentences, 80)
+    assert [t.text for t in example.reference.ents[0]] == ["Yahoo", "!", "News"]
+    assert not example.predicted[5].is_sent_start
+
+
+def test_default_ner_weights_are_the_shipped_ones_unless_base_ner():
+    from ner_cli.pipeline import load_pipeline, shipped_ner
+
+    folder = shipped_ner()
+    if folder is None:
+        pytest.skip("no shipped ner weights in models/")
+    stock = load_pipeline(stock_ner=True).get_pipe("ner").model.to_bytes()
+    default = load_pipeline().get_pipe("ner").model.to_bytes()
+    assert default == (folder / "model").read_bytes()
+    assert stock != default
+
+
+def test_version_names_the_ner_weights(cli):
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1].startswith("ner weights: ")
+
+
+def test_base_ner_and_ner_weights_exclude_each_other(cli, tmp_path):
+    from tests.conftest import SEED_SAMPLE
+
+    result = cli("extract", SEED_SAMPLE, "--base-ner", "--ner-weights", tmp_path)
+    assert result.exit_code == 2
+    assert "--base-ner and --ner-weights" in result.stderr

@@ -104,6 +104,14 @@ def _load_cached(
     return nlp
 
 
+def fresh_pipeline(
+    name: str = DEFAULT_MODEL, *, stock_ner: bool = False, ner_weights: str | None = None
+) -> Language:
+    """Like load_pipeline, but a new object, not the cached one: for callers that change it
+    (``ner-cli train`` updates the ner weights in place)."""
+    return _load_cached.__wrapped__(name, False, stock_ner, ner_weights, None)
+
+
 PATTERNS = "ner_cli_patterns"
 
 

@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 
 from ner_cli.convention import split_span
 from ner_cli.errors import InputError, UsageError
-from ner_cli.evaluate import Score, score_spans
-from ner_cli.pipeline import DEFAULT_MODEL, load_pipeline
+from ner_cli.evaluate import GoldDocument, Score, read_gold, score_spans
+from ner_cli.pipeline import DEFAULT_MODEL, fresh_pipeline
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -72,15 +72,6 @@ class TrainSettings:
 
 
 @dataclass(frozen=True)
-class GoldDoc:
-    """One gold document: its id, text and (start, end, label) spans as annotated."""
-
-    id: str
-    text: str
-    spans: tuple[Span, ...]
-
-
-@dataclass(frozen=True)
 class Conversion:
     """What converting gold to the span convention did, summed over documents."""
 
@@ -114,6 +105,7 @@ class TrainReport:
     output: Path
     settings: TrainSettings
     base_version: str
+    base_licence: str
     train_files: tuple[Path, ...]
     dev_files: tuple[Path, ...]
     rehearsal_files: tuple[Path, ...]
@@ -131,25 +123,6 @@ class TrainReport:
     def best(self) -> EpochReport:
         """The epoch whose weights were kept."""
         return self.epochs[self.best_epoch - 1]
-
-
-def read_gold(path: Path) -> list[GoldDoc]:
-    """Gold JSONL (``{"id", "text", "entities": [{"start", "end", "label"}]}`` per line)."""
-    docs = []
-    try:
-        with path.open(encoding="utf-8-sig") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                record = json.loads(line)
-                spans = tuple((e["start"], e["end"], e["label"]) for e in record["entities"])
-                docs.append(GoldDoc(str(record.get("id", f"{path.name}:{number}")),
-                                    record["text"], spans))
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from exc
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: line {number}: not gold JSONL ({exc})") from exc
-    return docs
 
 
 def read_texts(path: Path, limit: int | None = None) -> list[str]:
@@ -171,7 +144,7 @@ def read_texts(path: Path, limit: int | None = None) -> list[str]:
         raise InputError(f"{path}: not JSONL with a 'text' field ({exc})") from exc
 
 
-def convention_spans(doc: GoldDoc) -> list[Span]:
+def convention_spans(doc: GoldDocument) -> list[Span]:
     """The gold PER/LOC/ORG spans under the project's span convention (for scoring)."""
     spans = []
     for start, end, label in doc.spans:
@@ -183,7 +156,7 @@ def convention_spans(doc: GoldDoc) -> list[Span]:
     return spans
 
 
-def gold_reference(nlp: Language, doc: GoldDoc) -> tuple[Doc, Conversion]:
+def gold_reference(nlp: Language, doc: GoldDocument) -> tuple[Doc, Conversion]:
     """A tokenised Doc whose entities are the converted gold; unclear spans are missing."""
     from spacy.tokens import Span as SpacySpan
 
@@ -282,7 +255,7 @@ def _sentences(nlp: Language, texts: Iterable[str]) -> Iterator[Doc]:
         yield from nlp.pipe(texts, batch_size=32)
 
 
-def gold_examples(nlp: Language, docs: list[GoldDoc], size: int) -> tuple[list, Conversion]:
+def gold_examples(nlp: Language, docs: list[GoldDocument], size: int) -> tuple[list, Conversion]:
     """Training examples from gold documents, and what the conversion did."""
     examples, total = [], Conversion()
     for doc, sentences in zip(docs, _sentences(nlp, (d.text for d in docs)), strict=True):
@@ -306,7 +279,7 @@ def predict_spans(nlp: Language, texts: Iterable[str]) -> list[list[Span]]:
             for doc in nlp.pipe(texts, batch_size=32)]
 
 
-def dev_scores(nlp: Language, dev: dict[str, list[GoldDoc]]) -> dict[str, float]:
+def dev_scores(nlp: Language, dev: dict[str, list[GoldDocument]]) -> dict[str, float]:
     """Strict PER/LOC/ORG micro-F1 (x100) per dev set, against the converted gold."""
     scores = {}
     for name, docs in dev.items():
@@ -351,12 +324,14 @@ def train(
     fix_random_seed(settings.seed)
     rng = random.Random(settings.seed)
     # A fresh, uncached pipeline with the stock weights: training changes it in place.
-    nlp = load_pipeline.__wrapped__(settings.base, stock_ner=True)
+    nlp = fresh_pipeline(settings.base, stock_ner=True)
     gold = [doc for path in train_files for doc in read_gold(path)]
     dev = {path.stem: read_gold(path) for path in dev_files}
     if not gold:
         raise UsageError("no training document in " + ", ".join(map(str, train_files)))
     examples, conversion = gold_examples(nlp, gold, settings.chunk_tokens)
+    if not settings.rehearsal_ratio:
+        rehearsal_files = []  # none drawn: not labelled, not listed as training data
     pool = []
     for path in rehearsal_files:
         pool.extend(rehearsal_examples(nlp, read_texts(path, settings.rehearsal_docs),
@@ -408,6 +383,7 @@ def train(
     report = TrainReport(
         output=output, settings=settings,
         base_version=f"{nlp.meta['lang']}_{nlp.meta['name']} {nlp.meta['version']}",
+        base_licence=nlp.meta.get("license") or "unknown",
         train_files=tuple(train_files), dev_files=tuple(dev_files),
         rehearsal_files=tuple(rehearsal_files), counts=counts, conversion=conversion,
         base_dev_f1=base_dev, epochs=tuple(reports), best_epoch=best_epoch,
@@ -429,6 +405,7 @@ def save(nlp: Language, report: TrainReport, spacy_version: str) -> None:
             "name": output.name,
             "component": "ner",
             "base": report.base_version,
+            "base_licence": report.base_licence,
             "spacy": spacy_version,
             "date": report.day,
             "labels": list(nlp.get_pipe("ner").labels),
@@ -470,6 +447,7 @@ def model_card(report: TrainReport) -> str:
         "",
         "| file | role | licence |",
         "|---|---|---|",
+        f"| {report.base_version} | base weights fine-tuned | {report.base_licence} |",
     ]
     for role, files in (("gold", report.train_files), ("rehearsal text", report.rehearsal_files),
                         ("dev", report.dev_files), ("agreement text", report.agreement_files)):

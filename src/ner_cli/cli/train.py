@@ -90,7 +90,7 @@ def run_train(train_files, dev, output, settings, rehearsal, agreement) -> None:
             progress.console.print(
                 f"epoch {report.epoch}/{settings.epochs}  loss {report.loss:.1f}  "
                 f"dev F1 {report.mean_f1:.2f}  ({scores})  {report.seconds:.0f}s{best}",
-                markup=False, highlight=False)
+                markup=False, highlight=False, soft_wrap=True)
             progress.update(task, advance=1, status=f"dev F1 {report.mean_f1:.2f}")
 
         result = train(train_files, dev, output, settings, rehearsal, agreement, on_epoch)
@@ -100,4 +100,4 @@ def run_train(train_files, dev, output, settings, rehearsal, agreement) -> None:
         f"saved epoch {result.best_epoch} (dev F1 {result.best.mean_f1:.2f}, base "
         f"{sum(result.base_dev_f1.values()) / max(len(result.base_dev_f1), 1):.2f}{agreed}) "
         f"to {output} in {result.seconds / 60:.1f} min",
-        markup=False, highlight=False)
+        markup=False, highlight=False, soft_wrap=True)
