@@ -132,3 +132,52 @@ def test_group_golden(cli, monkeypatch, fmt, suffix):
     result = cli("extract", f"samples/{SEED_SAMPLE.name}", "--format", fmt, "--group", "-q")
     assert result.exit_code == 0, result.stderr
     check_golden(DATA / "golden" / f"{SEED_SAMPLE.stem}.{suffix}", result.stdout)
+
+
+def _entities(nlp, text):
+    return [(e.text, e.label_) for e in nlp(text).ents]
+
+
+def test_patterns_relabel_or_add_but_never_cut_a_longer_name(tmp_path):
+    from ner_cli.pipeline import load_pipeline
+
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"label": "ORG", "pattern": "Belga"}\n{"label": "ORG", "pattern": "ONU"}\n'
+                    '{"label": "ORG", "pattern": "Zorblax"}\n', encoding="utf-8")
+    plain, ruled = load_pipeline(), load_pipeline(patterns=str(path))
+    text = "Selon Belga, le Conseil de sécurité de l'ONU a parlé de zorblax et de Zorblax."
+    found = _entities(ruled, text)
+    assert ("Belga", "ORG") in found  # relabelled or added, whatever the model said
+    assert ("Zorblax", "ORG") in found and ("zorblax", "ORG") not in found  # case-sensitive
+    # the model's entities around "ONU" are kept as they are
+    onu = text.index("ONU")
+    around = [e for e in plain(text).ents if e.start_char <= onu < e.end_char]
+    assert [e for e in ruled(text).ents if e.start_char <= onu < e.end_char][0].text == (
+        around[0].text if around else "ONU")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(("--patterns", "nope.jsonl"), "--patterns: no such file: nope.jsonl"),
+     (("--patterns", "news", "--no-patterns"), "--patterns and --no-patterns exclude each other")],
+)
+def test_patterns_usage_errors(cli, args, message):
+    result = cli("extract", "-", "-f", "jsonl", *args, input="Paris.")
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_bad_patterns_file_is_a_usage_error(cli, tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"label": "ORG"}\n', encoding="utf-8")
+    result = cli("extract", "-", "-f", "jsonl", "--patterns", path, input="Paris.")
+    assert result.exit_code == 2
+    assert "not spaCy EntityRuler patterns" in result.stderr
+
+
+def test_shipped_news_patterns_load(cli):
+    result = cli("extract", "-", "-f", "jsonl", "-q", "--patterns", "news",
+                 input="Selon Belga et Interfax, Vladimir Poutine est à Moscou.")
+    assert result.exit_code == 0, result.stderr
+    labels = {e["text"]: e["label"] for e in json.loads(result.stdout)["entities"]}
+    assert labels["Belga"] == labels["Interfax"] == "ORG"
