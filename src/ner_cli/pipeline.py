@@ -122,22 +122,53 @@ def patterns_path(name_or_path: str) -> str:
 
 
 def add_patterns(nlp: Language, path: Path) -> Language:
-    """Add an EntityRuler with the patterns in ``path`` (JSONL) after ``ner``.
+    """Match the EntityRuler patterns in ``path`` (JSONL) and merge them into ner's entities.
 
-    After ner and without overwriting: the model keeps its entities, the patterns only fill
-    gaps (on the dev sets this beats a ruler before ner; README, "Patterns").
+    A spaCy SpanRuler finds the matches without touching the entities; after ``ner``,
+    ``ner_cli_pattern_merge`` gives a match that covers exactly a model entity the pattern's
+    label ("Belga" LOC -> ORG), adds a match that overlaps no entity, and leaves alone one
+    inside a longer entity ("ONU" in "Conseil de sécurité de l'ONU"). A ruler before ner
+    would cut such names; one after ner could only fill gaps (README, "Entities").
     """
+    import srsly
+
     from ner_cli.errors import UsageError
 
     if not path.is_file():
         raise UsageError(f"--patterns: no such file: {path}")
-    ruler = nlp.add_pipe("entity_ruler", name=PATTERNS, after="ner",
-                         config={"overwrite_ents": False})
     try:
-        ruler.from_disk(path)
-    except ValueError as error:
+        patterns = list(srsly.read_jsonl(path))
+        ruler = nlp.add_pipe("span_ruler", name=PATTERNS, after="ner",
+                             config={"spans_key": PATTERNS, "validate": True})
+        ruler.add_patterns(patterns)
+    except (ValueError, TypeError, KeyError) as error:
         raise UsageError(f"--patterns: {path}: not spaCy EntityRuler patterns: {error}") from error
+    _register_pattern_merge()
+    nlp.add_pipe(PATTERN_MERGE, after=PATTERNS)
     return nlp
+
+
+PATTERN_MERGE = "ner_cli_pattern_merge"
+
+
+def _register_pattern_merge() -> None:
+    from spacy.language import Language
+    from spacy.util import filter_spans
+
+    if Language.has_factory(PATTERN_MERGE):
+        return
+
+    @Language.component(PATTERN_MERGE)
+    def merge_patterns(doc):
+        entities = {(e.start, e.end): e for e in doc.ents}
+        taken = {i for e in doc.ents for i in range(e.start, e.end)}
+        for span in filter_spans(doc.spans.get(PATTERNS, [])):
+            if (span.start, span.end) in entities:
+                entities[span.start, span.end] = span  # the pattern's label wins
+            elif not taken.intersection(range(span.start, span.end)):
+                entities[span.start, span.end] = span
+        doc.ents = sorted(entities.values(), key=lambda e: e.start)
+        return doc
 
 
 def shipped_ner() -> Path | None:
