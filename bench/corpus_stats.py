@@ -7,7 +7,7 @@ Runs, one after the other, each as its own process (wall time, peak RSS):
 2. `ner-cli stats` on 10% and on 100% of that JSONL (memory must stay flat);
 3. `ner-cli graph` on that JSONL (document window), to .gexf;
 4. `ner-cli stats CORPUS`: straight from text, the pipeline runs inside stats;
-and checks that 2 (100%) and 4 give the same statistics.
+and checks that 2 (100%) and 4 give the same statistics; counts the graph's links.
 Writes under bench/out/ (not committed). Skips with a message when the corpus is absent.
 """
 
@@ -52,6 +52,17 @@ def measure(command: list[str]) -> tuple[float, float]:
     return float(seconds), int(kib) / 1024
 
 
+def document_links(jsonl: Path) -> dict[int, int]:
+    """Number of document-window links of weight >= 1, 2 and 5 in an extract JSONL."""
+    from ner_cli.corpus import CorpusCounter, Window, read_records
+
+    counter = CorpusCounter(window=Window.document)
+    with jsonl.open("rb") as handle:
+        for record in read_records(handle, jsonl.name):
+            counter.add(record)
+    return {weight: sum(1 for _ in counter.edges(weight)) for weight in (1, 2, 5)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path,
@@ -84,6 +95,8 @@ def main() -> int:
                              str(from_text)])
     rows.append(("stats", "text", seconds, peak))
 
+    links = document_links(entities)
+    gexf_mb = (OUT / "frwiki.gexf").stat().st_size / 1e6
     from_jsonl = json.loads((OUT / f"stats_{entities.stem}.json").read_text(encoding="utf-8"))
     from_texts = json.loads(from_text.read_text(encoding="utf-8"))
     print(f"# {date.today()}, {platform.node()} (2-core VM), {args.data.name}: "
@@ -95,6 +108,8 @@ def main() -> int:
     print(f"\n{from_texts['documents']:,} documents, {from_texts['mentions']:,} mentions, "
           f"{from_texts['distinct_entities']:,} distinct entities; "
           f"same statistics from text and from JSONL: {from_jsonl == from_texts}")
+    print(f"document-window graph: {links[1]:,} links, {links[2]:,} of weight >= 2, "
+          f"{links[5]:,} of weight >= 5; GEXF file {gexf_mb:,.0f} MB")
     return 0
 
 
