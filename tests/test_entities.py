@@ -181,3 +181,12 @@ def test_shipped_news_patterns_load(cli):
     assert result.exit_code == 0, result.stderr
     labels = {e["text"]: e["label"] for e in json.loads(result.stdout)["entities"]}
     assert labels["Belga"] == labels["Interfax"] == "ORG"
+
+
+def test_bad_patterns_fail_once_before_workers_start(run, tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("Paris et Belga.", encoding="utf-8")
+    result = run("extract", article, article, "-j", "2", "-q", "--patterns", tmp_path / "no.jsonl")
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines() == [
+        f"ner-cli: error: --patterns: no such file: {tmp_path / 'no.jsonl'}"]

@@ -130,14 +130,10 @@ def add_patterns(nlp: Language, path: Path) -> Language:
     inside a longer entity ("ONU" in "Conseil de sécurité de l'ONU"). A ruler before ner
     would cut such names; one after ner could only fill gaps (README, "Entities").
     """
-    import srsly
-
     from ner_cli.errors import UsageError
 
-    if not path.is_file():
-        raise UsageError(f"--patterns: no such file: {path}")
+    patterns = read_patterns(path)
     try:
-        patterns = list(srsly.read_jsonl(path))
         ruler = nlp.add_pipe("span_ruler", name=PATTERNS, after="ner",
                              config={"spans_key": PATTERNS, "validate": True})
         ruler.add_patterns(patterns)
@@ -149,6 +145,37 @@ def add_patterns(nlp: Language, path: Path) -> Language:
 
 
 PATTERN_MERGE = "ner_cli_pattern_merge"
+
+
+def read_patterns(path: Path) -> list[dict]:
+    """The patterns of a JSONL file, checked for shape; a problem is a UsageError.
+
+    Light enough for the main process, so a bad file is reported once before any worker
+    starts (``-j``).
+    """
+    import json
+
+    from ner_cli.errors import UsageError
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = "no such file" if isinstance(error, FileNotFoundError) else str(error)
+        raise UsageError(f"--patterns: {reason}: {path}") from error
+    patterns = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            pattern = json.loads(line)
+        except ValueError as error:
+            raise UsageError(f"--patterns: {path}:{number}: not JSON: {error}") from error
+        if not (isinstance(pattern, dict) and isinstance(pattern.get("label"), str)
+                and isinstance(pattern.get("pattern"), (str, list))):
+            raise UsageError(f"--patterns: {path}:{number}: not spaCy EntityRuler patterns "
+                             '(want {"label": ..., "pattern": ...})')
+        patterns.append(pattern)
+    return patterns
 
 
 def _register_pattern_merge() -> None:

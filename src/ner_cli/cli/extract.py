@@ -95,13 +95,15 @@ NoPatternsOption = Annotated[
 
 def pattern_options(patterns: str | None, no_patterns: bool) -> tuple[tuple[str, object], ...]:
     """load_pipeline keywords for --patterns/--no-patterns (a shipped name becomes its path)."""
-    from ner_cli.pipeline import patterns_path
+    from ner_cli.pipeline import patterns_path, read_patterns
 
     if no_patterns and patterns is not None:
         raise UsageError("--patterns and --no-patterns exclude each other")
     if no_patterns or patterns is None:
         return ()
-    return (("patterns", patterns_path(patterns)),)
+    path = patterns_path(patterns)
+    read_patterns(Path(path))  # a bad file fails here, once, not in every worker
+    return (("patterns", path),)
 
 
 def ner_options(base_ner: bool, ner_weights: Path | None) -> tuple[tuple[str, object], ...]:
