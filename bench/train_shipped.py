@@ -67,8 +67,8 @@ def main() -> int:
         *(arg for path in rehearsal for arg in ("--rehearsal", str(path))),
         "--rehearsal-docs", str(REHEARSAL_DOCS),
         "--agreement", str(held_out),
-        "--seed", "0", "--epochs", "10", "--lr", "3e-4", "--dropout", "0.25",
-        "--batch-size", "16", "--chunk-tokens", "80", "--rehearsal-ratio", "1.0",
+        "--seed", "0", "--epochs", "10", "--lr", "5e-4", "--dropout", "0.25",
+        "--batch-size", "16", "--chunk-tokens", "80", "--rehearsal-ratio", "0.75",
         *[o for o in train_options if o != "--"],
         "-o", str(args.output),
     ]

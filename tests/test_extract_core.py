@@ -39,7 +39,12 @@ def test_offsets_are_exact_on_arbitrary_unicode(nlp, text):
         assert "\n" not in mention.text
 
 
-def test_long_document_offsets_map_back(nlp):
+def test_long_document_offsets_map_back():
+    from ner_cli.pipeline import load_pipeline
+
+    # The stock weights: the news-adapted ones read a little context across a line end, so
+    # a mention next to a cut can differ; the mapping back is what this test checks.
+    nlp = load_pipeline(stock_ner=True)
     sample = SEED_SAMPLE.read_text(encoding="utf-8")
     whole = list(extract(nlp, [Document("s", "s", sample)]))[0].mentions
     nlp_small = nlp.max_length

@@ -93,7 +93,7 @@ def test_licences_come_from_file_names():
     assert licence_of(Path("mine.jsonl")).startswith("unknown")
 
 
-@pytest.mark.parametrize("line", ['{"text": "x"}', "not json"])
+@pytest.mark.parametrize("line", ['{"text": "x", "entities": [{"start": 0}]}', "not json"])
 def test_bad_gold_is_an_input_error(tmp_path, line):
     from ner_cli.errors import InputError
 
@@ -203,3 +203,17 @@ def test_base_ner_and_ner_weights_exclude_each_other(cli, tmp_path):
     result = cli("extract", SEED_SAMPLE, "--base-ner", "--ner-weights", tmp_path)
     assert result.exit_code == 2
     assert "--base-ner and --ner-weights" in result.stderr
+
+
+def test_base_misc_is_kept_where_the_gold_has_no_entity(nlp):
+    from spacy.tokens import Span
+
+    text = "Jean Dupont a lu Le Monde et regardé les Jeux olympiques à Paris."
+    base = nlp.make_doc(text)
+    base.ents = [Span(base, 4, 6, "MISC"), Span(base, 9, 11, "MISC"), Span(base, 12, 13, "MISC")]
+    gold = GoldDocument("d", text, ((0, 11, "PER"), (17, 25, "MISC"), (59, 64, "LOC")))
+    ref, counts = gold_reference(nlp, gold, base)
+    assert [(e.text, e.label_) for e in ref.ents] == [
+        ("Jean Dupont", "PER"), ("Le Monde", "MISC"), ("Jeux olympiques", "MISC"),
+        ("Paris", "LOC")]  # the gold LOC wins over a base MISC
+    assert counts.base_kept == 2

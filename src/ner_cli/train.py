@@ -69,6 +69,7 @@ class TrainSettings:
     chunk_tokens: int = 80
     rehearsal_ratio: float = 0.75
     rehearsal_docs: int = 400
+    keep_base_misc: bool = True
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Conversion:
     missing_label: int = 0
     missing_unaligned: int = 0
     missing_title_only: int = 0
+    base_kept: int = 0
 
     def __add__(self, other: Conversion) -> Conversion:
         return Conversion(*(a + b for a, b in zip(asdict(self).values(),
@@ -156,8 +158,15 @@ def convention_spans(doc: GoldDocument) -> list[Span]:
     return spans
 
 
-def gold_reference(nlp: Language, doc: GoldDocument) -> tuple[Doc, Conversion]:
-    """A tokenised Doc whose entities are the converted gold; unclear spans are missing."""
+def gold_reference(
+    nlp: Language, doc: GoldDocument, base: Doc | None = None
+) -> tuple[Doc, Conversion]:
+    """A tokenised Doc whose entities are the converted gold; unclear spans are missing.
+
+    ``base``: the base model's analysis of the same text; its entities of a label the gold
+    does not teach (MISC) are kept where the gold has no entity of its own, so the
+    component keeps its MISC instead of learning that they are nothing.
+    """
     from spacy.tokens import Span as SpacySpan
 
     ref = nlp.make_doc(doc.text)
@@ -203,6 +212,17 @@ def gold_reference(nlp: Language, doc: GoldDocument) -> tuple[Doc, Conversion]:
             i = j
         else:
             i += 1
+    if base is not None:
+        taken = {i for span in kept for i in range(span.start, span.end)}
+        for ent in base.ents:
+            if ent.label_ not in TRAINED_LABELS and taken.isdisjoint(range(ent.start, ent.end)):
+                kept.append(SpacySpan(ref, ent.start, ent.end, ent.label_))
+                counts += Conversion(base_kept=1)
+        kept.sort(key=lambda span: span.start)
+        keep = {i for span in kept for i in range(span.start, span.end)}
+        runs = [r for r in runs if keep.isdisjoint(range(r.start, r.end))] + [
+            SpacySpan(ref, i, i + 1) for r in runs if not keep.isdisjoint(range(r.start, r.end))
+            for i in range(r.start, r.end) if i not in keep]
     ref.set_ents(kept, missing=runs, default="outside")
     return ref, counts
 
@@ -250,16 +270,15 @@ def _examples(reference: Doc, sentences: Doc, size: int) -> Iterator[Example]:
         yield Example(predicted, chunk.as_doc())
 
 
-def _sentences(nlp: Language, texts: Iterable[str]) -> Iterator[Doc]:
-    with nlp.select_pipes(disable=["ner"]):
-        yield from nlp.pipe(texts, batch_size=32)
-
-
-def gold_examples(nlp: Language, docs: list[GoldDocument], size: int) -> tuple[list, Conversion]:
+def gold_examples(
+    nlp: Language, docs: list[GoldDocument], size: int, keep_base_misc: bool = True
+) -> tuple[list, Conversion]:
     """Training examples from gold documents, and what the conversion did."""
     examples, total = [], Conversion()
-    for doc, sentences in zip(docs, _sentences(nlp, (d.text for d in docs)), strict=True):
-        reference, counts = gold_reference(nlp, doc)
+    # The base model's analysis gives the run-time sentence starts and its own MISC.
+    analysed = nlp.pipe((d.text for d in docs), batch_size=32)
+    for doc, sentences in zip(docs, analysed, strict=True):
+        reference, counts = gold_reference(nlp, doc, sentences if keep_base_misc else None)
         total += counts
         examples.extend(_examples(reference, sentences, size))
     return examples, total
@@ -329,7 +348,8 @@ def train(
     dev = {path.stem: read_gold(path) for path in dev_files}
     if not gold:
         raise UsageError("no training document in " + ", ".join(map(str, train_files)))
-    examples, conversion = gold_examples(nlp, gold, settings.chunk_tokens)
+    examples, conversion = gold_examples(nlp, gold, settings.chunk_tokens,
+                                         settings.keep_base_misc)
     if not settings.rehearsal_ratio:
         rehearsal_files = []  # none drawn: not labelled, not listed as training data
     pool = []
@@ -467,6 +487,7 @@ def model_card(report: TrainReport) -> str:
         f"| gold spans missing: label not trained (MISC) | {c.missing_label:,} |",
         f"| gold spans missing: no token alignment | {c.missing_unaligned:,} |",
         f"| gold spans missing: only a title | {c.missing_title_only:,} |",
+        f"| base-model MISC kept where the gold has no entity | {c.base_kept:,} |",
         "",
         "## Hyper-parameters",
         "",

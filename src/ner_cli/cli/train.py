@@ -41,6 +41,11 @@ def train_cli(
         float, typer.Option(help="Rehearsal chunks per gold chunk, drawn anew each epoch.",
                             min=0.0)
     ] = 0.75,
+    keep_base_misc: Annotated[
+        bool,
+        typer.Option("--keep-base-misc/--no-keep-base-misc",
+                     help="Keep the base model's MISC where the gold has no entity."),
+    ] = True,
     agreement: Annotated[
         list[Path] | None,
         typer.Option("--agreement", help="Text NOT used for training: the model card reports "
@@ -66,7 +71,8 @@ def train_cli(
 
     settings = TrainSettings(base=base, epochs=epochs, seed=seed, learn_rate=learn_rate,
                              dropout=dropout, batch_size=batch_size, chunk_tokens=chunk_tokens,
-                             rehearsal_ratio=rehearsal_ratio, rehearsal_docs=rehearsal_docs)
+                             rehearsal_ratio=rehearsal_ratio, rehearsal_docs=rehearsal_docs,
+                             keep_base_misc=keep_base_misc)
     with reporting_errors():
         run_train(train_files, dev, output, settings, rehearsal or [], agreement or [])
     raise typer.Exit(EXIT_OK)
