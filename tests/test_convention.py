@@ -59,3 +59,22 @@ def test_split_span_stays_inside_and_never_grows(text, label):
         assert text[result.start:result.end].strip() == text[result.start:result.end]
         if result.title:
             assert result.title[1] <= result.start
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title"),
+    [
+        ("selon M. Poutine", "Poutine", "M."),
+        ("le Premier ministre Jean Castex", "Jean Castex", "Premier ministre"),
+        ("la ministre Rachida Dati", "Rachida Dati", "ministre"),
+        ("le président russe Vladimir Poutine", "Vladimir Poutine", None),
+        ("M.\nPoutine", "Poutine", None),
+        ("Poutine", "Poutine", None),
+        ("X. Poutine", "Poutine", None),
+    ],
+)
+def test_title_before_a_name(text, name, title):
+    from ner_cli.convention import title_before
+
+    found = title_before(text, text.rindex(name))
+    assert (text[slice(*found)] if found else None) == title

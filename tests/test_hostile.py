@@ -240,24 +240,24 @@ def test_ctrl_c_with_two_workers_then_resume(tmp_path):
     folder = tmp_path / "corpus"
     folder.mkdir()
     text = SEED_SAMPLE.read_text(encoding="utf-8")
-    for i in range(200):
+    for i in range(600):  # enough that the run is still going when Ctrl-C comes
         (folder / f"{i:03d}.txt").write_text(f"Dépêche {i}.\n{text}", encoding="utf-8")
     out = tmp_path / "out"
     command = [ner_cli_executable(), "extract", str(folder), "-j", "2", "--output-dir", str(out)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                start_new_session=True)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(out.rglob("*.json"))) < 5:
+    while time.monotonic() < deadline and not list(out.rglob("*.json")):
         time.sleep(0.2)
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
     sent = time.monotonic()
     _, stderr = process.communicate(timeout=30)
     assert time.monotonic() - sent < 2.5
-    assert process.returncode == 130
+    assert process.returncode == 130, stderr
     assert b"Traceback" not in stderr and stderr.strip().endswith(b"ner-cli: interrupted")
     assert not list(out.rglob("*.tmp"))
     partial = sorted(p.name for p in out.rglob("*.json"))
-    assert 5 <= len(partial) < 200
+    assert 1 <= len(partial) < 600, len(partial)
     for path in out.rglob("*.json"):  # every file written is complete
         json.loads(path.read_text(encoding="utf-8"))
     assert subprocess.run(["pgrep", "-f", f"--output-dir {out}"],

@@ -88,6 +88,25 @@ def _strip_preposition(text: str, start: int, end: int) -> int:
     return start
 
 
+def title_before(text: str, start: int, max_words: int = 3) -> tuple[int, int] | None:
+    """The title words standing right before a PER name at ``start`` ("M. | Poutine").
+
+    A model that follows the convention leaves the title outside the span; this finds it
+    again: up to ``max_words`` title words, on the same line, separated by spaces only.
+    """
+    window = text[max(0, start - 60):start]
+    if not window or window[-1] not in " \t\u00a0":
+        return None
+    offset = start - len(window)
+    words = [(m.start() + offset, m.end() + offset) for m in _TOKEN.finditer(window)]
+    title: tuple[int, int] | None = None
+    for a, b in reversed(words[-max_words:]):
+        if not is_title(text[a:b]) or "\n" in text[b:(title or (start, 0))[0]]:
+            break
+        title = (a, title[1] if title else b)
+    return title
+
+
 def split_span(text: str, start: int, end: int, label: str) -> SpanParts | None:
     """Apply the span convention to ``text[start:end]``; None when no name is left.
 

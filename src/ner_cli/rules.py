@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from ner_cli.convention import ARTICLE_WORDS, is_title, split_span
+from ner_cli.convention import ARTICLE_WORDS, is_title, split_span, title_before
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,10 @@ def refine(
     parts = split_span(text, start, end, label)
     if parts is None:
         return None
-    span: Span | None = Span(parts.start, parts.end, label, parts.title)
+    title = parts.title
+    if label == "PER" and title is None:
+        title = title_before(text, parts.start)
+    span: Span | None = Span(parts.start, parts.end, label, title)
     for fix in fixes:
         span = fix(text, span)
         if span is None:
