@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -184,3 +185,25 @@ def test_subprocess_no_traceback_unless_debug(run):
     loud = run("extract", "-", "--model", "/nonexistent/model", input=b"Paris",
                env={"NER_CLI_DEBUG": "1"})
     assert loud.returncode == 1 and b"Traceback" in loud.stderr
+
+
+def test_installed_wheel_ships_models(tmp_path):
+    """A non-editable install finds models/ (shipped ner weights, patterns) in the package."""
+    import zipfile
+
+    root = SAMPLES.parent
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                            "--no-build-isolation", "-q", "-w", str(tmp_path), str(root)],
+                           capture_output=True)
+    assert built.returncode == 0, built.stderr.decode()[-500:]
+    (wheel,) = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "ner_cli/models/patterns/news.jsonl" in names
+    assert "ner_cli/models/ner-news/model" in names
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); "
+            "from ner_cli.resources import models_dir; print(models_dir())")
+    found = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True,
+                           text=True, cwd=tmp_path).stdout.strip()
+    assert found == str(target / "ner_cli" / "models")

@@ -6,13 +6,13 @@ from pathlib import Path
 
 
 def models_dir() -> Path:
-    """The models/ folder: ``ner_cli.models`` when installed, else the checkout's models/."""
-    try:
-        from importlib.resources import files
+    """The models/ folder: ``ner_cli/models`` when installed, else the checkout's models/.
 
-        installed = Path(str(files("ner_cli.models")))
-        if installed.is_dir():
-            return installed
-    except ModuleNotFoundError:
-        pass
+    models/ is a data folder without ``__init__.py`` (pyproject.toml maps it to
+    ``ner_cli.models``), so importlib.resources would give a MultiplexedPath; a plain path
+    next to this file is simpler and is what a wheel installs.
+    """
+    installed = Path(__file__).resolve().parent / "models"
+    if installed.is_dir():
+        return installed
     return Path(__file__).resolve().parents[2] / "models"
