@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from ner_cli.evaluate import GoldDocument
+from ner_cli.model_card import licence_of
 from ner_cli.train import (
     TrainSettings,
     chunk_bounds,
     convention_spans,
     gold_reference,
-    licence_of,
     read_gold,
     train,
 )

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from ner_cli.convention import split_span
 from ner_cli.errors import InputError, UsageError
 from ner_cli.evaluate import GoldDocument, Score, read_gold, score_spans
+from ner_cli.model_card import save
 from ner_cli.pipeline import DEFAULT_MODEL, fresh_pipeline
 
 if TYPE_CHECKING:
@@ -40,18 +41,7 @@ if TYPE_CHECKING:
 
 # Labels the gold teaches; anything else in gold (MISC) is marked missing.
 TRAINED_LABELS = ("PER", "LOC", "ORG")
-META_FILE = "meta.json"
-CARD_FILE = "MODEL_CARD.md"
 SENTENCE_END = frozenset({".", "!", "?", "…", ".»", "!»", "?»"})
-# Licences of the shared data sets ner-cli is developed with, by file-name prefix; a model
-# card says "unknown" for anything else, and the user has to record it.
-KNOWN_LICENCES = {
-    "sequoia": "LGPL-LR (Sequoia / PARSEME-FR annotations)",
-    "newseye": "CC BY 4.0 (HIPE-2022 newseye)",
-    "hipe2020": "CC BY-NC-SA 4.0 (HIPE-2022 / CLEF-HIPE-2020 hipe2020)",
-    "letemps": "CC BY-NC-SA 4.0 (HIPE-2022 letemps)",
-    "frwiki": "CC BY-NC-SA 4.0 (WikiNEuRal, French Wikipedia text)",
-}
 
 Span = tuple[int, int, str]
 
@@ -412,118 +402,3 @@ def train(
     )
     save(nlp, report, spacy.__version__)
     return report
-
-
-def save(nlp: Language, report: TrainReport, spacy_version: str) -> None:
-    """Write the ner component's own files, meta.json and the model card into the output."""
-    output = report.output
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        # Not "vocab": that would copy the base model's 40 MB of vectors.
-        nlp.get_pipe("ner").to_disk(output, exclude=["vocab"])
-        meta = {
-            "name": output.name,
-            "component": "ner",
-            "base": report.base_version,
-            "base_licence": report.base_licence,
-            "spacy": spacy_version,
-            "date": report.day,
-            "labels": list(nlp.get_pipe("ner").labels),
-            "best_epoch": report.best_epoch,
-            "dev_f1": report.best.dev_f1,
-            "base_dev_f1": report.base_dev_f1,
-            "agreement_f1": None if report.agreement is None else report.agreement.f1,
-            "train_files": [p.name for p in report.train_files],
-            "rehearsal_files": [p.name for p in report.rehearsal_files],
-            "settings": asdict(report.settings),
-        }
-        (output / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
-                                        encoding="utf-8")
-        (output / CARD_FILE).write_text(model_card(report), encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
-
-
-def licence_of(path: Path) -> str:
-    """The licence of a shared data file, from its name; "unknown" otherwise."""
-    for prefix, licence in KNOWN_LICENCES.items():
-        if path.name.startswith(prefix):
-            return licence
-    return "unknown: record it before sharing the weights"
-
-
-def model_card(report: TrainReport) -> str:
-    """The model card (Markdown) of a training run."""
-    s = report.settings
-    lines = [
-        f"# {report.output.name}: news-adapted `ner` for {report.base_version}",
-        "",
-        f"Trained with `ner-cli train` on {report.day}, spaCy {_spacy_version()}, in "
-        f"{report.seconds / 60:.1f} min. Only the `ner` component changed; load it on top of "
-        f"{report.base_version.split()[0]} (`nlp.get_pipe(\"ner\").from_disk(folder, "
-        "exclude=[\"vocab\"])`, or `ner-cli extract --ner-weights` with it).",
-        "",
-        "## Training data",
-        "",
-        "| file | role | licence |",
-        "|---|---|---|",
-        f"| {report.base_version} | base weights fine-tuned | {report.base_licence} |",
-    ]
-    for role, files in (("gold", report.train_files), ("rehearsal text", report.rehearsal_files),
-                        ("dev", report.dev_files), ("agreement text", report.agreement_files)):
-        lines += [f"| {p.name} | {role} | {licence_of(p)} |" for p in files]
-    c = report.conversion
-    lines += [
-        "",
-        "Gold is converted to ner-cli's span convention before training: titles and "
-        "leading lowercase articles outside the span. Spans it cannot convert cleanly, and "
-        "gold MISC (a different notion from the model's MISC), are *missing*, not negatives.",
-        "",
-        "| count | value |",
-        "|---|---:|",
-        *(f"| {name} | {value:,} |" for name, value in report.counts.items()),
-        f"| gold spans kept | {c.kept:,} |",
-        f"| of which PER with a title moved out | {c.retitled:,} |",
-        f"| gold spans missing: label not trained (MISC) | {c.missing_label:,} |",
-        f"| gold spans missing: no token alignment | {c.missing_unaligned:,} |",
-        f"| gold spans missing: only a title | {c.missing_title_only:,} |",
-        f"| base-model MISC kept where the gold has no entity | {c.base_kept:,} |",
-        "",
-        "## Hyper-parameters",
-        "",
-        "| setting | value |",
-        "|---|---|",
-        *(f"| {name} | {value} |" for name, value in asdict(s).items()),
-        "",
-        "## Dev scores",
-        "",
-        "Strict PER/LOC/ORG micro-F1 against the converted dev gold; the epoch marked * is "
-        "the one saved.",
-        "",
-        "| epoch | loss | " + " | ".join(report.base_dev_f1) + " | mean |",
-        "|---:|---:|" + "---:|" * (len(report.base_dev_f1) + 1),
-        "| base | | " + " | ".join(f"{v:.2f}" for v in report.base_dev_f1.values())
-        + f" | {_mean(report.base_dev_f1.values()):.2f} |",
-    ]
-    for e in report.epochs:
-        mark = "*" if e.epoch == report.best_epoch else ""
-        lines.append(f"| {e.epoch}{mark} | {e.loss:.1f} | "
-                     + " | ".join(f"{v:.2f}" for v in e.dev_f1.values())
-                     + f" | {e.mean_f1:.2f} |")
-    lines += ["", "## Forgetting check", ""]
-    if report.agreement is None:
-        lines.append("Not measured (no agreement text given).")
-    else:
-        a = report.agreement
-        lines.append(
-            f"On {report.counts['agreement documents']:,} documents of text not used for "
-            f"training, the new component's entities agree with the base component's at "
-            f"micro P {a.precision:.3f}, R {a.recall:.3f}, **F {a.f1:.3f}** (all labels, "
-            "strict spans, base predictions as reference).")
-    return "\n".join(lines) + "\n"
-
-
-def _spacy_version() -> str:
-    import spacy
-
-    return spacy.__version__
