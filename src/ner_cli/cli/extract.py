@@ -74,6 +74,9 @@ JobsOption = Annotated[
     typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core).",
                  rich_help_panel=RUN_PANEL),
 ]
+BatchSizeOption = Annotated[
+    int, typer.Option(help="Texts per spaCy batch.", min=1, rich_help_panel=RUN_PANEL)
+]
 QuietOption = Annotated[
     bool,
     typer.Option("--quiet", "-q", help="No progress bar and no summary line on stderr.",
@@ -125,6 +128,12 @@ def ner_options(base_ner: bool, ner_weights: Path | None) -> tuple[tuple[str, ob
     if ner_weights is not None:
         return (("ner_weights", str(ner_weights)),)
     return (("stock_ner", True),) if base_ner else ()
+
+
+def pipeline_options(patterns: str | None, no_patterns: bool, base_ner: bool,
+                     ner_weights: Path | None) -> tuple[tuple[str, object], ...]:
+    """All load_pipeline keywords from the options extract, stats and graph share."""
+    return pattern_options(patterns, no_patterns) + ner_options(base_ner, ner_weights)
 
 
 def writer_for(fmt: Format, group: bool):
@@ -208,8 +217,7 @@ def extract_cli(
     text_column: TextColumnOption = "text",
     id_column: IdColumnOption = "id",
     jobs: JobsOption = 1,
-    batch_size: Annotated[int, typer.Option(help="Texts per spaCy batch.", min=1,
-                                            rich_help_panel=RUN_PANEL)] = 64,
+    batch_size: BatchSizeOption = 64,
     quiet: QuietOption = False,
 ) -> None:
     """Extract named entities from French texts: files, folders, corpora or stdin.
@@ -233,7 +241,7 @@ def extract_cli(
             # the HTML report shows each text with its marks
             record=(("include_text",
                      include_text or choose_format(fmt, output, sys.stdout) is Format.html),),
-            pipeline=pattern_options(patterns, no_patterns) + ner_options(base_ner, ner_weights),
+            pipeline=pipeline_options(patterns, no_patterns, base_ner, ner_weights),
         )
         code = run_extract(inputs, options, fmt, output, output_dir, resume, jobs, quiet,
                            group=group)
@@ -324,6 +332,6 @@ def run_extract(inputs: Inputs, options, fmt, output, output_dir, resume, jobs, 
     return exit_code_for(failures, set(inputs.paths))
 
 
-__all__ = ["BaseNerOption", "Inputs", "NerWeightsOption", "NoPatternsOption", "PatternsOption",
-           "exit_code_for", "gather_inputs", "ner_options", "pattern_options",
-           "processed_documents", "writer_for"]
+__all__ = ["BaseNerOption", "BatchSizeOption", "Inputs", "NerWeightsOption", "NoPatternsOption",
+           "PatternsOption", "exit_code_for", "gather_inputs", "ner_options", "pattern_options",
+           "pipeline_options", "processed_documents", "writer_for"]

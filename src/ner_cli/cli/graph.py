@@ -18,6 +18,7 @@ from ner_cli.cli.app import (
 )
 from ner_cli.cli.extract import (
     BaseNerOption,
+    BatchSizeOption,
     FilesFromOption,
     GlobOption,
     IdColumnOption,
@@ -32,10 +33,9 @@ from ner_cli.cli.extract import (
     TextColumnOption,
     TextKeyOption,
     gather_inputs,
-    ner_options,
-    pattern_options,
+    pipeline_options,
 )
-from ner_cli.cli.stats import OUTPUT_PANEL, BatchSizeOption, count_corpus
+from ner_cli.cli.stats import OUTPUT_PANEL, count_corpus
 from ner_cli.corpus import Window
 from ner_cli.errors import UsageError
 from ner_cli.readers import InputFormat
@@ -87,7 +87,7 @@ def graph_cli(
         inputs = gather_inputs(paths, files_from, glob, input_format, text_key, id_key,
                                text_column, id_column)
         counter = CorpusCounter(parse_labels(labels), window)
-        pipeline = pattern_options(patterns, no_patterns) + ner_options(base_ner, ner_weights)
+        pipeline = pipeline_options(patterns, no_patterns, base_ner, ner_weights)
         with open_output(output) as out:  # opened first: a bad path fails before the run
             code = count_corpus(counter, inputs, model, jobs, batch_size, quiet, pipeline)
             if suffix == ".csv":

@@ -26,7 +26,9 @@ from ner_cli.cli.app import (
     reporting_errors,
 )
 from ner_cli.cli.extract import (
+    OUTPUT_PANEL,
     BaseNerOption,
+    BatchSizeOption,
     FilesFromOption,
     GlobOption,
     IdColumnOption,
@@ -43,14 +45,11 @@ from ner_cli.cli.extract import (
     TextKeyOption,
     exit_code_for,
     gather_inputs,
-    ner_options,
-    pattern_options,
+    pipeline_options,
     processed_documents,
 )
 from ner_cli.readers import InputFormat
 
-OUTPUT_PANEL = "Output"
-RUN_PANEL = "Processing"
 # Enough of a JSONL file to see its first records (an extract record starts with its keys).
 HEAD_BYTES = 65536
 
@@ -64,9 +63,6 @@ class StatsFormat(str, Enum):
 
 
 STATS_SUFFIXES = {".json": StatsFormat.json, ".csv": StatsFormat.csv, ".txt": StatsFormat.table}
-BatchSizeOption = Annotated[int, typer.Option(help="Texts per spaCy batch.", min=1,
-                                              rich_help_panel=RUN_PANEL)]
-
 
 @app.command("stats")
 def stats_cli(
@@ -113,7 +109,7 @@ def stats_cli(
                                text_column, id_column)
         counter = CorpusCounter(parse_labels(labels))
         chosen = choose_stats_format(fmt, output, sys.stdout)
-        pipeline = pattern_options(patterns, no_patterns) + ner_options(base_ner, ner_weights)
+        pipeline = pipeline_options(patterns, no_patterns, base_ner, ner_weights)
         with open_output(output) as out:
             code = count_corpus(counter, inputs, model, jobs, batch_size, quiet, pipeline)
             STATS_WRITERS[chosen](counter, counter.entities(top, min_docs), out)
