@@ -168,10 +168,5 @@ def read_inputs(
         yield from read_source(source, options)
 
 
-def read_paths(paths: Iterable[str]) -> Iterator[Document]:
-    """Documents for ``paths`` with the default options."""
-    return read_inputs(paths)
-
-
 __all__ = ["InputFormat", "InputOptions", "MISSING", "Source", "decode", "discover",
-           "read_files_from", "read_inputs", "read_paths", "read_source"]
+           "read_files_from", "read_inputs", "read_source"]
