@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ner_cli.readers import InputOptions, discover, read_inputs
+from ner_cli.readers import InputOptions, discover, read_documents
 from ner_cli.readers.text import decode
 from ner_cli.writers.files import output_path
 from tests.conftest import SEED_SAMPLE
@@ -67,7 +67,7 @@ def test_jsonl_and_csv_inputs_with_keys_and_error_lines(tmp_path):
         json.dumps({"body": "Rome"}),
     ]) + "\n", encoding="utf-8")
     options = InputOptions(text_key="body", id_key="doc")
-    docs = list(read_inputs([str(jsonl)], options))
+    docs = list(read_documents([str(jsonl)], options))
     assert [(d.id, d.error) for d in docs] == [
         ("d1", None),
         (f"{jsonl}:2", "malformed JSON (Expecting property name enclosed in double quotes)"),
@@ -77,10 +77,10 @@ def test_jsonl_and_csv_inputs_with_keys_and_error_lines(tmp_path):
     table = tmp_path / "docs.csv"
     table.write_text('ref,contenu\nr1,"Ligne un à Paris.\nLigne deux à Lyon."\nr2,\n',
                      encoding="utf-8")
-    docs = list(read_inputs([str(table)], InputOptions(text_column="contenu", id_column="ref")))
+    docs = list(read_documents([str(table)], InputOptions(text_column="contenu", id_column="ref")))
     assert [(d.id, d.text) for d in docs] == [("r1", "Ligne un à Paris.\nLigne deux à Lyon."),
                                               ("r2", "")]
-    missing = list(read_inputs([str(table)], InputOptions(text_column="texte")))
+    missing = list(read_documents([str(table)], InputOptions(text_column="texte")))
     assert missing[0].error == "no column 'texte' (columns: ref, contenu)"
 
 

@@ -19,7 +19,8 @@ from ner_cli.corpus import (
     read_records,
     sentence_starts,
 )
-from ner_cli.errors import UsageError
+from ner_cli.entities import record_entities
+from ner_cli.errors import MissingText
 
 
 def mention(text: str, label: str, start: int = 0, **extra) -> dict:
@@ -35,7 +36,7 @@ CORPUS = [
            mention("Poutine", "PER"), mention("Vladimir Poutine", "PER")),
     record("b", mention("vladimir  poutine", "PER"), mention("Russie", "LOC"),
            mention("AFP", "ORG")),
-    record("c", mention("Russie", "LOC"), mention("Russie", "ORG")),
+    record("c", mention("Russie", "ORG"), mention("Moscou", "LOC", 10)),
     {"id": "d", "source": "d", "error": "not valid UTF-8"},
 ]
 
@@ -55,19 +56,21 @@ def test_entities_merge_across_documents_by_normalised_name_and_label():
     counter = counted(CORPUS)
     assert (counter.documents, counter.failed, counter.mentions) == (3, 1, 9)
     assert as_tuples(counter.entities()) == [
-        ("Russie", "LOC", 3, 3),
-        ("Vladimir Poutine", "PER", 2, 3),  # "vladimir  poutine" merged, shown as most frequent
+        # "vladimir  poutine" merged, shown as the most frequent form; "Poutine" joined
+        # "Vladimir Poutine" within its document, as extract groups (record_entities)
+        ("Vladimir Poutine", "PER", 2, 4),
+        ("Russie", "LOC", 2, 2),
         ("AFP", "ORG", 1, 1),
-        ("Poutine", "PER", 1, 1),  # without grouping, a surname alone is its own entity
+        ("Moscou", "LOC", 1, 1),
         ("Russie", "ORG", 1, 1),  # same name, other label: another entity
     ]
 
 
 def test_top_min_docs_and_labels():
     assert as_tuples(counted(CORPUS).entities(top=2)) == [
-        ("Russie", "LOC", 3, 3), ("Vladimir Poutine", "PER", 2, 3)]
-    assert [e.name for e in counted(CORPUS).entities(min_docs=2)] == ["Russie",
-                                                                      "Vladimir Poutine"]
+        ("Vladimir Poutine", "PER", 2, 4), ("Russie", "LOC", 2, 2)]
+    assert [e.name for e in counted(CORPUS).entities(min_docs=2)] == ["Vladimir Poutine",
+                                                                      "Russie"]
     only = counted(CORPUS, labels=["ORG"])
     assert as_tuples(only.entities()) == [("AFP", "ORG", 1, 1), ("Russie", "ORG", 1, 1)]
     assert only.mentions == 2 and only.documents == 3
@@ -89,8 +92,7 @@ def test_grouped_records_use_their_groups():
     counter = counted([grouped, CORPUS[0]])
     # the group's label wins over its mention's (ORG -> LOC), "Poutine" joins its full name
     assert as_tuples(counter.entities()) == [
-        ("Vladimir Poutine", "PER", 2, 4), ("Kremlin", "LOC", 1, 1), ("Poutine", "PER", 1, 1),
-        ("Russie", "LOC", 1, 1)]
+        ("Vladimir Poutine", "PER", 2, 5), ("Kremlin", "LOC", 1, 1), ("Russie", "LOC", 1, 1)]
 
 
 def test_mention_name_is_preferred_to_its_text():
@@ -112,8 +114,9 @@ def test_normalise_name():
 
 
 def test_ties_sort_by_name_then_label():
-    rec = record("t", mention("Zurich", "LOC"), mention("berne", "LOC"), mention("Berne", "ORG"))
-    assert [(e.name, e.label) for e in counted([rec]).entities()] == [
+    records = [record("t", mention("Zurich", "LOC"), mention("berne", "LOC", 10)),
+               record("u", mention("Berne", "ORG"))]
+    assert [(e.name, e.label) for e in counted(records).entities()] == [
         ("berne", "LOC"), ("Berne", "ORG"), ("Zurich", "LOC")]
 
 
@@ -128,9 +131,7 @@ def test_document_edges():
         ("Russie", "LOC", "Vladimir Poutine", "PER", 2),
         ("AFP", "ORG", "Russie", "LOC", 1),
         ("AFP", "ORG", "Vladimir Poutine", "PER", 1),
-        ("Poutine", "PER", "Russie", "LOC", 1),
-        ("Poutine", "PER", "Vladimir Poutine", "PER", 1),
-        ("Russie", "LOC", "Russie", "ORG", 1),
+        ("Moscou", "LOC", "Russie", "ORG", 1),
     ]
     assert edge_tuples(counter, min_weight=2) == [("Russie", "LOC", "Vladimir Poutine", "PER", 2)]
     assert edge_tuples(counted(CORPUS)) == []  # stats counts no pairs
@@ -160,7 +161,7 @@ def test_sentence_edges_count_sentences_where_both_appear():
     beside = CorpusCounter(window=Window.sentence)
     beside.add(rec, text=text)
     assert edge_tuples(beside) == edge_tuples(sentence)
-    with pytest.raises(UsageError, match="--include-text"):
+    with pytest.raises(MissingText, match="s: sentence windows need the document text"):
         CorpusCounter(window=Window.sentence).add(rec)
 
 
@@ -200,10 +201,14 @@ RECORDS = st.lists(
 def test_counts_agree_with_a_naive_recount(records):
     """Keep every record and recount: the streaming counters give the same numbers."""
     counter = counted(records, window=Window.document)
-    keys_per_doc = [{(m["text"].casefold(), m["label"]) for m in r["entities"]}
-                    for r in records if "entities" in r]
-    mentions = Counter((m["text"].casefold(), m["label"])
-                       for r in records for m in r.get("entities", ()))
+    # each document's entities as extract groups them (same name, one voted label)
+    grouped = [record_entities(r)[1] for r in records if "entities" in r]
+    keys_per_doc = [{(e["name"].casefold(), e["label"]) for e in entities}
+                    for entities in grouped]
+    mentions = Counter()
+    for entities in grouped:
+        for e in entities:
+            mentions[e["name"].casefold(), e["label"]] += e["count"]
     documents = Counter(key for keys in keys_per_doc for key in keys)
     pairs = Counter(pair for keys in keys_per_doc for pair in combinations(sorted(keys), 2))
     assert {(e.name.casefold(), e.label): (e.documents, e.mentions)

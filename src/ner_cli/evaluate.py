@@ -6,22 +6,19 @@ Gold format (one document per line): ``{"id", "text", "entities": [{"start", "en
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from ner_cli.errors import InputError
-
-if TYPE_CHECKING:
-    from spacy.language import Language
+from ner_cli.errors import BadGold, PathNotFound
+from ner_cli.options import PipelineOptions, RecordOptions
 
 CORE_LABELS = ("PER", "LOC", "ORG")
 ALL_LABELS = ("PER", "LOC", "ORG", "MISC")
 
-Span = tuple[int, int, str]
+# (start, end, label): a gold or predicted entity, as scored.
+LabelledSpan = tuple[int, int, str]
 
 
 @dataclass(frozen=True)
@@ -53,7 +50,7 @@ class Score:
                 "tp": self.tp, "fp": self.fp, "fn": self.fn}
 
 
-def _overlap_matches(gold: list[Span], pred: list[Span]) -> tuple[Counter, Counter]:
+def _overlap_matches(gold: list[LabelledSpan], pred: list[LabelledSpan]) -> tuple[Counter, Counter]:
     """Per label: gold spans overlapped by a same-label prediction, and predictions that hit."""
     found, hit = Counter(), Counter()
     for start, end, label in gold:
@@ -66,7 +63,7 @@ def _overlap_matches(gold: list[Span], pred: list[Span]) -> tuple[Counter, Count
 
 
 def score_spans(
-    pairs: Iterable[tuple[Iterable[Span], Iterable[Span]]],
+    pairs: Iterable[tuple[Iterable[LabelledSpan], Iterable[LabelledSpan]]],
     labels: Iterable[str] = CORE_LABELS,
     overlap: bool = False,
 ) -> dict[str, Score]:
@@ -115,58 +112,66 @@ class GoldDocument:
 
     id: str
     text: str
-    spans: tuple[Span, ...]
+    spans: tuple[LabelledSpan, ...]
 
 
 def read_gold(path: str | Path) -> list[GoldDocument]:
-    """Read gold JSONL; a missing file or a malformed line raises InputError."""
+    """Read gold JSONL; a missing file raises PathNotFound, a malformed line BadGold."""
+    from ner_cli.jsonl import read_jsonl
+
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise InputError(f"{path}: {error.strerror or error}") from error
+        raise PathNotFound(str(path), error.strerror or str(error), role="gold") from error
     except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8: {error}") from error
+        raise BadGold(f"{path}: not UTF-8: {error}") from error
     documents = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for line in read_jsonl(text):
+        where = f"{path}:{line.number}"
+        if line.error is not None:
+            raise BadGold(f"{where}: not a gold record ({line.error})")
         try:
-            record = json.loads(line)
-            text = record["text"]
+            record = line.value
             spans = tuple((int(e["start"]), int(e["end"]), str(e["label"]))
                           for e in record.get("entities", ()))
-        except (ValueError, KeyError, TypeError) as error:
-            raise InputError(f"{path}:{number}: not a gold record ({error})") from error
-        if any(not 0 <= a < b <= len(text) for a, b, _ in spans):
-            raise InputError(f"{path}:{number}: an entity lies outside the text")
-        documents.append(GoldDocument(str(record.get("id", number)), text, spans))
+            text_ = record["text"]
+            if not isinstance(text_, str):
+                raise TypeError("'text' is not a string")
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise BadGold(f"{where}: not a gold record ({error})") from error
+        if any(not 0 <= a < b <= len(text_) for a, b, _ in spans):
+            raise BadGold(f"{where}: an entity lies outside the text")
+        documents.append(GoldDocument(str(record.get("id", line.number)), text_, spans))
     return documents
 
 
 def predicted_spans(
-    nlp: Language,
     documents: Sequence[GoldDocument],
+    options: PipelineOptions = PipelineOptions(),
     *,
     raw: bool = False,
     titles: bool = False,
-    batch_size: int = 64,
-) -> Iterator[list[Span]]:
+) -> Iterator[list[LabelledSpan]]:
     """ner-cli's spans for each gold document, in order (the records ``extract`` writes).
 
-    ``raw``: the pipeline's own ``doc.ents``, with no convention, fix or grouping.
-    ``titles``: a PER mention's title is put back inside its span (HIPE's convention).
+    ``raw``: the pipeline's own ``doc.ents``, with no convention, fix, grouping or
+    patterns (one process). ``titles``: a PER mention's title is put back inside its span (HIPE's
+    convention).
     """
     if raw:
-        for doc in nlp.pipe((d.text for d in documents), batch_size=batch_size):
+        from ner_cli.pipeline import load_pipeline
+
+        nlp = load_pipeline(replace(options, patterns=None))
+        for doc in nlp.pipe((d.text for d in documents), batch_size=options.batch_size):
             yield [(e.start_char, e.end_char, e.label_) for e in doc.ents]
         return
     from ner_cli.document import Document
-    from ner_cli.extract import extract, to_record
+    from ner_cli.run import run_records
 
     inputs = (Document(d.id, d.id, d.text) for d in documents)
-    for result in extract(nlp, inputs, batch_size=batch_size):
+    for processed in run_records(inputs, options, RecordOptions()):
         spans = []
-        for mention in to_record(result)["entities"]:
+        for mention in processed.record.get("entities", ()):
             start = mention["start"]
             if titles and mention["label"] == "PER" and mention["title"]:
                 start = mention["title"]["start"]
@@ -174,8 +179,23 @@ def predicted_spans(
         yield spans
 
 
+def evaluate_file(
+    gold: str | Path,
+    options: PipelineOptions = PipelineOptions(),
+    *,
+    raw: bool = False,
+    titles: bool = False,
+) -> dict:
+    """Read ``gold``, run the pipeline over its texts and score; a JSON-ready report."""
+    documents = read_gold(gold)
+    report = evaluate(documents, predicted_spans(documents, options, raw=raw, titles=titles))
+    return {"gold": str(gold), "model": options.model, "weights": options.describe_weights(),
+            "patterns": None if options.patterns is None else str(options.patterns),
+            "raw": raw, "titles": "include" if titles else "exclude", **report}
+
+
 def evaluate(
-    documents: Sequence[GoldDocument], predictions: Iterable[list[Span]]
+    documents: Sequence[GoldDocument], predictions: Iterable[list[LabelledSpan]]
 ) -> dict:
     """Strict and overlap P/R/F1 per label and micro, for PER/LOC/ORG and, when the gold
     has MISC, for all four labels. Returns a JSON-ready report."""

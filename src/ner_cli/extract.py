@@ -48,31 +48,21 @@ def split_text(text: str, limit: int) -> list[tuple[int, int]]:
     return pieces
 
 
-def mentions_in(
-    doc: Doc, offset: int = 0, labels: frozenset[str] | None = None, *, raw: bool = False
-) -> list[Mention]:
+def mentions_in(doc: Doc, offset: int = 0, labels: frozenset[str] | None = None) -> list[Mention]:
     """The entities of a spaCy Doc as mentions, shifted by ``offset`` characters.
 
     Each entity goes through the span convention and the post-model fixes
     (``ner_cli.rules.refine``), gets a clean ``name`` and, for PER, its ``title``; a fix may
-    drop or relabel it. ``raw=True`` keeps the model's spans, only trimming whitespace.
+    drop or relabel it.
     """
     text = doc.text
     mentions = []
     for ent in doc.ents:
-        mention = _raw_mention(text, ent) if raw else _refined_mention(text, ent)
+        mention = _refined_mention(text, ent)
         if mention is None or (labels is not None and mention.label not in labels):
             continue
         mentions.append(_shifted(mention, offset))
     return mentions
-
-
-def _raw_mention(text: str, ent) -> Mention | None:
-    stripped = ent.text.strip()
-    if not stripped:
-        return None
-    start = ent.start_char + (len(ent.text) - len(ent.text.lstrip()))
-    return Mention(stripped, ent.label_, start, start + len(stripped))
 
 
 def _refined_mention(text: str, ent) -> Mention | None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ner_cli.errors import UsageError
+from ner_cli.errors import OutputError
+from ner_cli.evaluate import Score
+from ner_cli.options import DEFAULT_MODEL
+from ner_cli.output import write_atomically
+from ner_cli.training_data import Conversion
 
 if TYPE_CHECKING:
     from spacy.language import Language
-
-    from ner_cli.train import TrainReport
 
 META_FILE = "meta.json"
 CARD_FILE = "MODEL_CARD.md"
@@ -25,6 +28,61 @@ KNOWN_LICENCES = {
     "letemps": "CC BY-NC-SA 4.0 (HIPE-2022 letemps)",
     "frwiki": "CC BY-NC-SA 4.0 (WikiNEuRal, French Wikipedia text)",
 }
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """Hyper-parameters of one training run (all recorded in the model card)."""
+
+    base: str = DEFAULT_MODEL
+    epochs: int = 10
+    seed: int = 0
+    learn_rate: float = 5e-4
+    dropout: float = 0.25
+    batch_size: int = 16
+    chunk_tokens: int = 80
+    rehearsal_ratio: float = 0.75
+    rehearsal_docs: int = 400
+    keep_base_misc: bool = True
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    """Loss and dev scores after one epoch."""
+
+    epoch: int
+    loss: float
+    dev_f1: dict[str, float]
+    mean_f1: float
+    best: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    """Everything a model card records about a run."""
+
+    output: Path
+    settings: TrainSettings
+    base_version: str
+    base_licence: str
+    train_files: tuple[Path, ...]
+    dev_files: tuple[Path, ...]
+    rehearsal_files: tuple[Path, ...]
+    counts: dict[str, int]
+    conversion: Conversion
+    base_dev_f1: dict[str, float]
+    epochs: tuple[EpochReport, ...]
+    best_epoch: int
+    agreement: Score | None = None
+    agreement_files: tuple[Path, ...] = ()
+    seconds: float = 0.0
+    day: str = field(default_factory=lambda: date.today().isoformat())
+
+    @property
+    def best(self) -> EpochReport:
+        """The epoch whose weights were kept."""
+        return self.epochs[self.best_epoch - 1]
 
 
 def save(nlp: Language, report: TrainReport, spacy_version: str) -> None:
@@ -50,11 +108,10 @@ def save(nlp: Language, report: TrainReport, spacy_version: str) -> None:
             "rehearsal_files": [p.name for p in report.rehearsal_files],
             "settings": asdict(report.settings),
         }
-        (output / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
-                                        encoding="utf-8")
-        (output / CARD_FILE).write_text(model_card(report), encoding="utf-8")
+        write_atomically(output / META_FILE, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+        write_atomically(output / CARD_FILE, model_card(report))
     except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        raise OutputError(str(output), exc.strerror or str(exc)) from exc
 
 
 def licence_of(path: Path) -> str:

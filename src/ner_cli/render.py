@@ -8,7 +8,6 @@ the same colours.
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TextIO
@@ -79,25 +78,16 @@ def segments(text: str, entities: Iterable[Mapping]) -> Iterator[tuple[str, Mapp
 
 
 def entity_counts(record: Mapping) -> list[DocumentEntity]:
-    """The entities of one document, most mentioned first (then in order of appearance).
+    """The entities of one document, most mentioned first (then in order of appearance),
+    as ``record_entities`` groups them."""
+    from ner_cli.entities import record_entities
 
-    Uses the record's ``entities_grouped`` when the extraction grouped mentions into entities;
-    otherwise mentions with the same name (or text) and label count as one entity.
-    """
-    if "entities_grouped" in record:
-        counts = [
-            DocumentEntity(group["name"], group["label"], group["count"],
-                           tuple(group.get("variants") or (group["name"],)),
-                           group.get("first_start", 0))
-            for group in record["entities_grouped"]
-        ]
-    else:
-        found: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for mention in record.get("entities", ()):
-            name = mention.get("name") or mention["text"]
-            found[name, mention["label"]].append(mention["start"])
-        counts = [DocumentEntity(text, label, len(starts), (text,), min(starts))
-                  for (text, label), starts in found.items()]
+    counts = [
+        DocumentEntity(group["name"], group["label"], group["count"],
+                       tuple(group.get("variants") or (group["name"],)),
+                       group.get("first_start", 0))
+        for group in record_entities(record)[1]
+    ]
     return sorted(counts, key=lambda e: (-e.count, e.first_start, e.name))
 
 

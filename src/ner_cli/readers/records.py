@@ -4,31 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 
 from ner_cli.document import Document
 from ner_cli.errors import InputError
+from ner_cli.jsonl import read_jsonl
 
 
 def jsonl_documents(path: str, text: str, text_key: str, id_key: str) -> Iterator[Document]:
     """One Document per non-empty line; a bad line becomes an error Document."""
-    # JSON Lines are separated by "\n" only: str.splitlines would also cut at U+2028, U+0085…
-    # which JSON strings may hold raw.
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.removesuffix("\r")
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield Document(where, where, error=f"malformed JSON ({error.msg})")
-            continue
-        if not isinstance(record, dict):
+    for line in read_jsonl(text):
+        where = f"{path}:{line.number}"
+        if line.error is not None:
+            yield Document(where, where, error=line.error)
+        elif not isinstance(line.value, dict):
             yield Document(where, where, error="line is not a JSON object")
-            continue
-        yield _document(where, record.get(id_key), record.get(text_key), text_key)
+        else:
+            yield _document(where, line.value.get(id_key), line.value.get(text_key), text_key)
 
 
 def csv_documents(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
+
+from ner_cli.output import write_atomically
 
 
 def output_path(out_dir: Path, doc_id: str) -> Path:
@@ -14,19 +14,6 @@ def output_path(out_dir: Path, doc_id: str) -> Path:
     parts = [p for p in PurePosixPath(doc_id.replace("\\", "/")).parts
              if p not in ("/", "", ".", "..")]
     return out_dir.joinpath(*(parts or ["_"])).with_name(f"{(parts or ['_'])[-1]}.json")
-
-
-def write_atomically(path: Path, content: str) -> None:
-    """Write ``content`` to ``path`` through a temporary file and a rename: complete or absent."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_output_dir(records: Iterable[dict], out_dir: Path) -> None:

