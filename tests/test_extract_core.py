@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import spacy
 from hypothesis import given
 from hypothesis import strategies as st
-
-import spacy
 
 from ner_cli.document import Document, Mention
 from ner_cli.extract import Result, extract, split_text, to_record

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ner_cli.evaluate import GoldDocument
-from ner_cli.evaluate import read_gold
+from ner_cli.evaluate import GoldDocument, read_gold
 from ner_cli.model_card import TrainSettings, licence_of
 from ner_cli.train import train
 from ner_cli.training_data import chunk_bounds, convention_spans, gold_reference
