@@ -1,16 +1,230 @@
-"""Saved news pages: the article's main text, found by trafilatura."""
+"""Saved news pages: the text a person reads on the page, one block per line.
+
+trafilatura finds the article in the page, but it joins the text of neighbouring blocks
+("AgricultureL'Office", a link title run into the next sentence), and lines matter here:
+ner-cli makes every line break a sentence boundary. So the page is prepared before
+trafilatura sees it: every block element (p, div, h1-h6, li, td, br, section...) gets a
+marker character at its start and after its end, written as text. Text survives every path
+through trafilatura (its main extractor and its fallbacks flatten tags such as ``<br>``, but
+keep characters), so after extraction each marker becomes a line break, whatever trafilatura
+did with the elements. Then:
+
+- the headline (the page's h1, else og:title or <title> without the site's name) is put
+  first, once;
+- whole lines that are interface text ("Partager", "Temps de lecture : 3 min", "Lire aussi :
+  ...", cookie banners; see :mod:`ner_cli.readers.html_boilerplate`) are dropped;
+- a page with too little prose left (a template, a home page, an error page) raises
+  InputError, which the reader turns into an error record.
+"""
 
 from __future__ import annotations
 
+import re
+
 from ner_cli.errors import InputError
+from ner_cli.readers.html_boilerplate import is_boilerplate, normalise
+
+# Blocks a browser starts on a new line (HTML's block-level and table elements, plus the
+# form and media elements that render as boxes).
+BLOCKS = frozenset("""
+    address article aside blockquote body caption center dd details dialog dir div dl dt
+    fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 header hgroup hr
+    iframe legend li main menu nav noscript ol optgroup option p pre section summary table
+    tbody td tfoot th thead tr ul video audio canvas
+""".split())
+SKIP = frozenset({"script", "style", "template", "head", "title", "meta", "link", "svg",
+                  "math"})
+
+# Markers: printable (trafilatura drops non-printable characters) and not whitespace (it
+# collapses whitespace). The first that does not occur in the page is used.
+MARKERS = ("\u241f", "\u241e", "\u241d", "\u2042")  # trafilatura uses U+2424 itself
+
+# Prose: at least MIN_PROSE_WORDS words in lines that read as sentences (PROSE_LINE_WORDS
+# words or more, with a sentence-ending mark). See the README for how it was chosen.
+MIN_PROSE_WORDS = 30
+PROSE_LINE_WORDS = 6
+_SENTENCE_END = re.compile(r"[.!?…][\"»”)]*(?:\s|$)")
+_WORD = re.compile(r"\w", re.UNICODE)
+
+# "Titre de l'article - Le Monde", "Titre | Ouest-France", "Titre – Site", "Titre · Site"
+_TITLE_SEPARATOR = re.compile(r"\s+[-–—·•]\s+|\s*\|\s*")
+SITE_NAME_WORDS = 5  # a trailing " - Xxx" part longer than this is not a site name
+
+# Inline boundaries where a browser page shows a gap that the markup lacks:
+# "...Crest.<a>Lire aussi</a>Le ministère..." -> a space between the two.
+_GLUE_LEFT = re.compile(r"[a-zà-ÿœ0-9.!?»):;]$")
+_GLUE_RIGHT = re.compile(r"^[A-ZÀ-ÖØ-ÞŒ«]")
 
 
 def html_to_text(html: str) -> str:
-    """The main text of a saved news page (paragraphs separated by line breaks)."""
-    import trafilatura
+    """The text of a saved news page: headline first, then one line per block of the article.
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=False,
-                               favor_recall=True, deduplicate=False)
-    if not text or not text.strip():
-        raise InputError("no article text found in the HTML page")
-    return text
+    Raises InputError when the page holds no article (too little prose).
+    """
+    from trafilatura import extract
+    from trafilatura.utils import load_html
+
+    try:
+        tree = load_html(html)
+    except Exception:  # noqa: BLE001 - lxml refuses some inputs outright: no article then
+        tree = None
+    if tree is None:
+        raise InputError(no_article(0))
+    headline = find_headline(tree)
+    marker = next((m for m in MARKERS if m not in html), None)
+    if marker is not None:
+        mark_blocks(tree, marker)
+    text = extract(tree, include_comments=False, include_tables=False, favor_recall=True,
+                   deduplicate=False) or ""
+    lines = [line for line in split_lines(text, marker) if not is_boilerplate(line)]
+    key = _key(headline or "")
+    prose = prose_words([line for line in lines if _key(line) != key])
+    if prose < MIN_PROSE_WORDS:
+        raise InputError(no_article(prose))
+    return "\n".join(with_headline(lines, headline))
+
+
+def no_article(words: int) -> str:
+    unit = "word" if words == 1 else "words"
+    return (f"no article text found in the HTML page (only {words} {unit} of prose, "
+            f"{MIN_PROSE_WORDS} needed)")
+
+
+def mark_blocks(tree, marker: str) -> None:
+    """Put ``marker`` at the start of every block element and after its end, and after
+    every <br>; add a space where an inline element's text touches its neighbour's."""
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    for element in list(root.iter()):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = tag.lower()
+        if tag in SKIP or _inside(element, SKIP):
+            continue
+        if tag == "br":
+            element.tail = marker + (element.tail or "")
+        elif tag in BLOCKS:
+            element.text = marker + (element.text or "")
+            element.tail = marker + (element.tail or "")
+        elif tag:
+            _unglue(element)
+
+
+def _inside(element, tags: frozenset) -> bool:
+    return any(isinstance(a.tag, str) and a.tag.lower() in tags for a in element.iterancestors())
+
+
+def _unglue(element) -> None:
+    """A space before/after an inline element whose text runs into the text beside it."""
+    inner = "".join(element.itertext())
+    parent = element.getparent()
+    if not inner.strip() or parent is None:
+        return
+    previous = element.getprevious()
+    if previous is None:
+        before = parent.text or ""
+    elif previous.tail:
+        before = previous.tail
+    else:  # two inline elements side by side: <span>Lire aussi</span><a>Les ...</a>
+        before = "".join(previous.itertext())
+    if _GLUE_LEFT.search(before) and _GLUE_RIGHT.search(inner):
+        if previous is None:
+            parent.text = before + " "
+        else:
+            previous.tail = (previous.tail or "") + " "
+    after = element.tail or ""
+    if _GLUE_LEFT.search(inner) and _GLUE_RIGHT.search(after):
+        element.tail = " " + after
+
+
+def split_lines(text: str, marker: str | None) -> list[str]:
+    """Non-empty lines, spaces collapsed, after turning markers into line breaks."""
+    if marker is not None:
+        text = text.replace(marker, "\n")
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def prose_words(lines: list[str]) -> int:
+    """Words in the lines that read as sentences (not menus, lists of links, labels)."""
+    count = 0
+    for line in lines:
+        words = [w for w in line.split() if _WORD.search(w)]
+        if len(words) >= PROSE_LINE_WORDS and _SENTENCE_END.search(line):
+            count += len(words)
+    return count
+
+
+def with_headline(lines: list[str], headline: str | None) -> list[str]:
+    """``lines`` with the headline first and nowhere else (trafilatura may have kept it,
+    glued or spaced differently, or after a kicker line)."""
+    if not headline:
+        return lines
+    key = _key(headline)
+    return [headline, *(line for line in lines if _key(line) != key)]
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", "", normalise(text))
+
+
+def find_headline(tree) -> str | None:
+    """The article's h1; else og:title, else <title>, without the site's name."""
+    site = _meta(tree, "og:site_name")
+    for h1 in _headline_candidates(tree):
+        text = _text(h1)
+        if text and not is_boilerplate(text) and (site is None or _key(text) != _key(site)):
+            return text
+    og_title = _meta(tree, "og:title") or _meta(tree, "twitter:title")
+    if og_title:
+        return strip_site_name(og_title, site, only_site=True)
+    title = tree.find(".//title")
+    if title is not None and _text(title):
+        return strip_site_name(_text(title), site, only_site=False)
+    return None
+
+
+def _headline_candidates(tree) -> list:
+    """h1s inside <article>/<main> first, then the others outside the site's header, nav,
+    footer and asides (where a logo or the site's name sits in an h1)."""
+    h1s = [h for h in tree.iter("h1", "H1")]
+    chrome = {"nav", "footer", "aside", "header"}
+    inside = [h for h in h1s if _inside(h, frozenset({"article", "main"}))]
+    rest = [h for h in h1s if h not in inside and not _inside(h, frozenset(chrome))]
+    return inside + rest
+
+
+def _text(element) -> str:
+    """An element's text, spaces collapsed, inline pieces joined as the page shows them."""
+    parts: list[str] = []
+    for piece in element.itertext():
+        if parts and parts[-1] and piece and _GLUE_LEFT.search(parts[-1]) \
+                and _GLUE_RIGHT.search(piece):
+            parts.append(" ")
+        parts.append(piece)
+    return " ".join("".join(parts).split())
+
+
+def _meta(tree, name: str) -> str | None:
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").strip().lower()
+        if key == name:
+            content = " ".join((meta.get("content") or "").split())
+            return content or None
+    return None
+
+
+def strip_site_name(title: str, site: str | None, only_site: bool) -> str:
+    """"Titre - Le Monde" -> "Titre". The last part goes when it is the og:site_name, or, for
+    a <title> (``only_site`` false), when it is short, as site names are; the first part goes
+    when it is the site's name ("Le Monde | Titre")."""
+    separators = list(_TITLE_SEPARATOR.finditer(title))
+    if not separators:
+        return title
+    first, last = separators[0], separators[-1]
+    if site and _key(title[:first.start()]) == _key(site):
+        return title[first.end():].strip()
+    head, tail = title[:last.start()].strip(), title[last.end():].strip()
+    if site and _key(tail) == _key(site):
+        return head
+    if not only_site and len(tail.split()) <= SITE_NAME_WORDS and len(head) > len(tail):
+        return head
+    return title
