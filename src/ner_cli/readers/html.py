@@ -43,6 +43,7 @@ MARKERS = ("\u241f", "\u241e", "\u241d", "\u2042")  # trafilatura uses U+2424 it
 # words or more, with a sentence-ending mark). See the README for how it was chosen.
 MIN_PROSE_WORDS = 30
 PROSE_LINE_WORDS = 6
+LEAD_GAP = 12  # lines between the headline and the kept text that may hold its standfirst
 _SENTENCE_END = re.compile(r"[.!?…][\"»”)]*(?:\s|$)")
 _WORD = re.compile(r"\w", re.UNICODE)
 
@@ -72,16 +73,20 @@ def html_to_text(html: str) -> str:
         raise InputError(no_article(0))
     headline = find_headline(tree)
     marker = next((m for m in MARKERS if m not in html), None)
+    page: list[str] = []
     if marker is not None:
         mark_blocks(tree, marker)
+        page = page_lines(tree, marker)
     text = extract(tree, include_comments=False, include_tables=False, favor_recall=True,
                    deduplicate=False) or ""
     lines = [line for line in split_lines(text, marker) if not is_boilerplate(line)]
     key = _key(headline or "")
-    prose = prose_words([line for line in lines if _key(line) != key])
+    lines = [line for line in lines if _key(line) != key]
+    prose = prose_words(lines)
     if prose < MIN_PROSE_WORDS:
         raise InputError(no_article(prose))
-    return "\n".join(with_headline(lines, headline))
+    lead = lead_lines(page, headline, lines) if headline else []
+    return "\n".join([headline, *lead, *lines] if headline else lines)
 
 
 def no_article(words: int) -> str:
@@ -143,23 +148,47 @@ def split_lines(text: str, marker: str | None) -> list[str]:
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
 
 
+def words_of(line: str) -> int:
+    return sum(1 for word in line.split() if _WORD.search(word))
+
+
+def is_prose(line: str) -> bool:
+    """A line that reads as a sentence: PROSE_LINE_WORDS words or more, a sentence end."""
+    return words_of(line) >= PROSE_LINE_WORDS and bool(_SENTENCE_END.search(line))
+
+
 def prose_words(lines: list[str]) -> int:
     """Words in the lines that read as sentences (not menus, lists of links, labels)."""
-    count = 0
-    for line in lines:
-        words = [w for w in line.split() if _WORD.search(w)]
-        if len(words) >= PROSE_LINE_WORDS and _SENTENCE_END.search(line):
-            count += len(words)
-    return count
+    return sum(words_of(line) for line in lines if is_prose(line))
 
 
-def with_headline(lines: list[str], headline: str | None) -> list[str]:
-    """``lines`` with the headline first and nowhere else (trafilatura may have kept it,
-    glued or spaced differently, or after a kicker line)."""
-    if not headline:
-        return lines
-    key = _key(headline)
-    return [headline, *(line for line in lines if _key(line) != key)]
+def page_lines(tree, marker: str) -> list[str]:
+    """Every line of the marked page's body, as a browser lays it out (scripts left out)."""
+    from copy import deepcopy
+
+    from lxml import etree
+
+    body = tree.find(".//body")
+    body = deepcopy(body if body is not None else tree)
+    etree.strip_elements(body, etree.Comment, etree.ProcessingInstruction, *SKIP,
+                         with_tail=False)
+    return split_lines("".join(body.itertext()), marker)
+
+
+def lead_lines(page: list[str], headline: str, lines: list[str]) -> list[str]:
+    """The prose between the headline and the first line trafilatura kept (a standfirst in
+    its own container, which trafilatura often leaves out), when the two are near."""
+    keys = [_key(line) for line in page]
+    if not lines or _key(headline) not in keys:
+        return []
+    start = keys.index(_key(headline))
+    first = _key(lines[0])
+    end = next((i for i in range(start + 1, len(keys)) if keys[i] == first), None)
+    if end is None or end - start > LEAD_GAP:
+        return []
+    kept = set(map(_key, lines))
+    return [line for line in page[start + 1:end]
+            if _key(line) not in kept and is_prose(line) and not is_boilerplate(line)]
 
 
 def _key(text: str) -> str:
