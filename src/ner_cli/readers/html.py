@@ -40,7 +40,10 @@ SKIP = frozenset({"script", "style", "template", "head", "title", "meta", "link"
 MARKERS = ("\u241f", "\u241e", "\u241d", "\u2042")  # trafilatura uses U+2424 itself
 
 # Prose: at least MIN_PROSE_WORDS words in lines that read as sentences (PROSE_LINE_WORDS
-# words or more, with a sentence-ending mark). See the README for how it was chosen.
+# words or more, with a sentence-ending mark), headline not counted. 30 words is about two
+# short sentences: the shortest news item (a two-sentence brief) has 40 or more, while what
+# is left of a page with no article (menus, link titles, "Cette page n'existe plus.", an
+# address in the footer) has almost no such lines once interface text is dropped.
 MIN_PROSE_WORDS = 30
 PROSE_LINE_WORDS = 6
 LEAD_GAP = 12  # lines between the headline and the kept text that may hold its standfirst
