@@ -134,6 +134,16 @@ def test_headline_kept_by_trafilatura_is_not_repeated():
         "trop modestes."]
 
 
+@pytest.mark.parametrize(("h1", "headline"), [
+    ("Rouen<br>Le budget des écoles adopté", "Rouen Le budget des écoles adopté"),
+    ("<span class='kicker'>Politique</span>Le budget adopté", "Politique Le budget adopté"),
+])
+def test_an_h1_in_pieces_is_one_first_line(h1, headline):
+    lines = html_to_text(wrap(f"<h1>{h1}</h1>")).split("\n")
+    assert lines[0] == headline
+    assert lines[1].startswith("Le conseil municipal de Rouen")
+
+
 def test_a_logo_in_an_h1_of_the_site_header_is_not_the_headline():
     html = wrap("", head="<title>Budget : Rouen investit dans ses écoles | Paris-Normandie"
                 "</title>").replace("<body>", "<body><header><h1>Paris-Normandie</h1></header>")

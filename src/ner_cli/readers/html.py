@@ -74,21 +74,21 @@ def html_to_text(html: str) -> str:
         tree = None
     if tree is None:
         raise InputError(no_article(0))
-    headline = find_headline(tree)
     marker = next((m for m in MARKERS if m not in html), None)
     page: list[str] = []
     if marker is not None:
         mark_blocks(tree, marker)
         page = page_lines(tree, marker)
+    headline = find_headline(tree, marker)
     text = extract(tree, include_comments=False, include_tables=False, favor_recall=True,
                    deduplicate=False) or ""
     lines = [line for line in split_lines(text, marker) if not is_boilerplate(line)]
     key = _key(headline or "")
-    lines = [line for line in lines if _key(line) != key]
-    prose = prose_words(lines)
+    lines = without_headline(lines, key)
+    lead = lead_lines(page, headline, lines) if headline else []
+    prose = prose_words(lead + lines)
     if prose < MIN_PROSE_WORDS:
         raise InputError(no_article(prose))
-    lead = lead_lines(page, headline, lines) if headline else []
     return "\n".join([headline, *lead, *lines] if headline else lines)
 
 
@@ -165,6 +165,22 @@ def prose_words(lines: list[str]) -> int:
     return sum(words_of(line) for line in lines if is_prose(line))
 
 
+def without_headline(lines: list[str], key: str) -> list[str]:
+    """``lines`` without the headline that trafilatura kept: a line equal to it (spaces and
+    punctuation aside), or first lines that make it up together (an h1 with a <br>)."""
+    if not key:
+        return lines
+    lines = [line for line in lines if _key(line) != key]
+    joined = ""
+    for count, line in enumerate(lines[:4], start=1):
+        joined += _key(line)
+        if joined == key:
+            return lines[count:]
+        if not key.startswith(joined):
+            break
+    return lines
+
+
 def page_lines(tree, marker: str) -> list[str]:
     """Every line of the marked page's body, as a browser lays it out (scripts left out)."""
     from copy import deepcopy
@@ -198,11 +214,12 @@ def _key(text: str) -> str:
     return re.sub(r"\W+", "", normalise(text))
 
 
-def find_headline(tree) -> str | None:
-    """The article's h1; else og:title, else <title>, without the site's name."""
+def find_headline(tree, marker: str | None = None) -> str | None:
+    """The article's h1; else og:title, else <title>, without the site's name. ``marker``:
+    the block marker put in the tree, read as a space (<h1>Titre<br>sous-titre</h1>)."""
     site = _meta(tree, "og:site_name")
     for h1 in _headline_candidates(tree):
-        text = _text(h1)
+        text = _text(h1, marker)
         if text and not is_boilerplate(text) and (site is None or _key(text) != _key(site)):
             return text
     og_title = _meta(tree, "og:title") or _meta(tree, "twitter:title")
@@ -224,7 +241,7 @@ def _headline_candidates(tree) -> list:
     return inside + rest
 
 
-def _text(element) -> str:
+def _text(element, marker: str | None = None) -> str:
     """An element's text, spaces collapsed, inline pieces joined as the page shows them."""
     parts: list[str] = []
     for piece in element.itertext():
@@ -232,7 +249,8 @@ def _text(element) -> str:
                 and _GLUE_RIGHT.search(piece):
             parts.append(" ")
         parts.append(piece)
-    return " ".join("".join(parts).split())
+    text = "".join(parts)
+    return " ".join((text.replace(marker, " ") if marker else text).split())
 
 
 def _meta(tree, name: str) -> str | None:
