@@ -80,6 +80,8 @@ _PATTERNS = [
     r"(?:la suite|cet article|la suite de cet article) est reservee? aux abonnes\b.*",
     r"il vous reste \d+ ?% de (?:cet |l')?article a lire\b.*",
     r"(?:recevez|recevoir|decouvrez) (?:notre|nos|la|les) newsletters?\b.*",
+    r"(?:recevez|recevoir|inscrivez-vous)\b.*\b(?:newsletters?|lettres? d'information|alertes?"
+    r"|par e-?mail|chaque (?:matin|soir|jour|semaine))\b.*",
     r"(?:offre|offres) (?:speciale|decouverte|d'abonnement|numerique)\b.*",
     r".*\d(?:[,.]\d+)? ?€.*(?:premier mois|sans engagement|resiliable|abonn|offre).*",
     # cookie consent buttons
@@ -121,15 +123,17 @@ _READER = re.compile(r"\b(?:vous|votre|vos|nos partenaires)\b")
 _CONSENT = re.compile(r"\b(?:accept|consent|navigation|parametr|refus|personnalis)")
 
 _BREADCRUMB = re.compile(r"\s*[›>»/|]\s*")
-_STRIP = " \t-–—•·|›>»«:*+#()[]"
+_STRIP = " \t-–—•·|›>»«:*+#"
 
 
 def normalise(line: str) -> str:
     """Lower case, accents and apostrophes folded, spaces collapsed, bullets stripped."""
     text = unicodedata.normalize("NFD", line.casefold().replace("’", "'").replace("ʼ", "'"))
     text = "".join(c for c in text if not unicodedata.combining(c))
-    text = " ".join(text.split())
-    return text.strip(_STRIP).rstrip(".!").strip(_STRIP)
+    text = " ".join(text.split()).strip(_STRIP).rstrip(".!").strip(_STRIP)
+    if text[:1] + text[-1:] in ("()", "[]"):  # "[Publicité]", "(Vidéo)"
+        text = text[1:-1].strip(_STRIP)
+    return text
 
 
 def is_boilerplate(line: str) -> bool:
