@@ -188,6 +188,7 @@ def test_interface_lines_are_dropped_prose_kept():
 @pytest.mark.parametrize("line", [
     "Temps de lecture : 3 min", "Lecture : 5 min", "4 min de lecture", "Écouter cet article",
     "Publié le 12 mars 2024 à 08h15", "Publié le 12 mars 2024 à 08h15, mis à jour à 10h02",
+    "Par Claire Dubois Publié le 12 mars 2024 à 08h15 · Temps de lecture : 3 min",
     "Mis à jour le 12/03/2024 à 10:30", "Publié il y a 3 heures", "Le mardi 12 mars 2024",
     "Ajouter à mes favoris", "Partager", "Partager sur Facebook", "Facebook Twitter E-mail",
     "Copier le lien", "Imprimer", "Suivre", "Suivez-nous sur Instagram", "Réactions",
@@ -212,6 +213,8 @@ def test_interface_labels(line):
 @pytest.mark.parametrize("line", [
     "Emmanuel Macron a reçu Olaf Scholz à Paris.",
     "Publiée en 2021, l'étude portait sur 3 000 patients.",
+    "Par ailleurs, publiée le 12 mars, la note du Trésor prévoit une hausse.",
+    "Par Claire Dubois",
     "Inscription sur les listes électorales : la date limite approche",
     "Les internautes pourront partager leurs photos sur le site de la mairie.",
     "La publicité pour les paris sportifs sera encadrée dès janvier.",

@@ -35,9 +35,10 @@ _PATTERNS = [
     r"\d+ ?(?:min|minutes?|mn)\.? (?:de lecture|a lire|d'ecoute|de video)",
     r"(?:ecouter|lire) (?:cet |l')?article(?: \(\d+ ?(?:min|mn)\))?",
     r"ecouter(?: \d+ ?(?:min|mn))?",
-    # date stamps (a label with a date in it, or a date alone), with a byline after it
-    rf"{_STAMP} (?:le |depuis )?:? ?(?:{_DATE}|\d{{1,2}} ?h ?\d{{0,2}}){_TIME}?"
-    rf"(?:,? (?:et |- )?(?:{_STAMP}|par)\b.*)?",
+    # date stamps (a label with a date in it, or a date alone), a byline and a reading
+    # time beside it (spans side by side in one line)
+    rf"(?:par .{{1,60}}?,? )?{_STAMP} (?:le |depuis )?:? ?(?:{_DATE}|\d{{1,2}} ?h ?\d{{0,2}})"
+    rf"{_TIME}?(?:[ ,|·•-]+(?:et )?(?:{_STAMP}|par|(?:temps de )?lecture|\d+ ?min)\b.*)?",
     rf"{_DATE}{_TIME}?",
     # share, print, save, follow
     r"partager(?: (?:cet|l')article)?(?: (?:sur|par|via) .*)?",
