@@ -144,10 +144,20 @@ def test_an_h1_in_pieces_is_one_first_line(h1, headline):
     assert lines[1].startswith("Le conseil municipal de Rouen")
 
 
-def test_a_logo_in_an_h1_of_the_site_header_is_not_the_headline():
+@pytest.mark.parametrize(("header", "headline"), [
+    ("<header><h1>Paris-Normandie</h1></header>", "Budget : Rouen investit dans ses écoles"),
+    ("<header><h1><a href='/'><img src='logo.svg' alt=''></a></h1></header>",
+     "Budget : Rouen investit dans ses écoles"),
+    ("<div class='logo'><a href='/'><h1>Le Quotidien</h1></a></div>",
+     "Budget : Rouen investit dans ses écoles"),
+    ("<header><h1><a href='/'>Le Quotidien</a></h1></header>"
+     "<header class='article-header'><h1>Rouen vote son budget</h1></header>",
+     "Rouen vote son budget"),
+])
+def test_a_logo_in_an_h1_is_not_the_headline(header, headline):
     html = wrap("", head="<title>Budget : Rouen investit dans ses écoles | Paris-Normandie"
-                "</title>").replace("<body>", "<body><header><h1>Paris-Normandie</h1></header>")
-    assert html_to_text(html).split("\n")[0] == "Budget : Rouen investit dans ses écoles"
+                "</title>").replace("<body>", f"<body>{header}")
+    assert html_to_text(html).split("\n")[0] == headline
 
 
 @pytest.mark.parametrize(("title", "site", "expected"), [

@@ -217,28 +217,34 @@ def _key(text: str) -> str:
 def find_headline(tree, marker: str | None = None) -> str | None:
     """The article's h1; else og:title, else <title>, without the site's name. ``marker``:
     the block marker put in the tree, read as a space (<h1>Titre<br>sous-titre</h1>)."""
+    title_element = tree.find(".//title")
+    title = _text(title_element) if title_element is not None else ""
     site = _meta(tree, "og:site_name")
+    site_key = _key(site or site_suffix(title))
     for h1 in _headline_candidates(tree):
         text = _text(h1, marker)
-        if text and not is_boilerplate(text) and (site is None or _key(text) != _key(site)):
+        if text and not is_boilerplate(text) and _key(text) != site_key:
             return text
     og_title = _meta(tree, "og:title") or _meta(tree, "twitter:title")
     if og_title:
         return strip_site_name(og_title, site, only_site=True)
-    title = tree.find(".//title")
-    if title is not None and _text(title):
-        return strip_site_name(_text(title), site, only_site=False)
-    return None
+    return strip_site_name(title, site, only_site=False) if title else None
+
+
+_NOT_ARTICLE = frozenset({"nav", "footer", "aside"})
+_ARTICLE = frozenset({"article", "main"})
 
 
 def _headline_candidates(tree) -> list:
-    """h1s inside <article>/<main> first, then the others outside the site's header, nav,
-    footer and asides (where a logo or the site's name sits in an h1)."""
-    h1s = [h for h in tree.iter("h1", "H1")]
-    chrome = {"nav", "footer", "aside", "header"}
-    inside = [h for h in h1s if _inside(h, frozenset({"article", "main"}))]
-    rest = [h for h in h1s if h not in inside and not _inside(h, frozenset(chrome))]
-    return inside + rest
+    """h1s inside <article>/<main> first, then the others, except in a nav, a footer or an
+    aside, and logos (an h1 in or around a link to the home page)."""
+    h1s = [h for h in tree.iter("h1", "H1") if not _inside(h, _NOT_ARTICLE) and not _is_logo(h)]
+    return [h for h in h1s if _inside(h, _ARTICLE)] + [h for h in h1s if not _inside(h, _ARTICLE)]
+
+
+def _is_logo(h1) -> bool:
+    links = [a for a in h1.iterancestors("a", "A")] + list(h1.iter("a", "A"))
+    return any((a.get("href") or "").strip() in ("/", "./", "index.html") for a in links)
 
 
 def _text(element, marker: str | None = None) -> str:
@@ -260,6 +266,15 @@ def _meta(tree, name: str) -> str | None:
             content = " ".join((meta.get("content") or "").split())
             return content or None
     return None
+
+
+def site_suffix(title: str) -> str:
+    """The site's name at the end of a <title> ("Titre - Le Monde" -> "Le Monde"), or ""."""
+    separators = list(_TITLE_SEPARATOR.finditer(title))
+    if not separators:
+        return ""
+    tail = title[separators[-1].end():].strip()
+    return tail if len(tail.split()) <= SITE_NAME_WORDS else ""
 
 
 def strip_site_name(title: str, site: str | None, only_site: bool) -> str:
