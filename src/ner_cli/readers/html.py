@@ -108,7 +108,7 @@ def mark_blocks(tree, marker: str) -> None:
         tag = tag.lower()
         if tag in SKIP or _inside(element, SKIP):
             continue
-        if tag == "br":
+        if tag in ("br", "hr"):  # void elements: the break goes after them
             element.tail = marker + (element.tail or "")
         elif tag in BLOCKS:
             element.text = marker + (element.text or "")
