@@ -53,7 +53,8 @@ CASES = {
     "noarticle.html": (lambda p: p.write_text(
         "<html><head><title>Accueil</title><script>var a = 'Paris';</script></head>"
         "<body><img src='logo.png'></body></html>", encoding="utf-8"),
-                       "no article text found in the HTML page"),
+                       "no article text found in the HTML page"
+                       " (only 0 words of prose, 30 needed)"),
 }
 
 
