@@ -39,18 +39,21 @@ class Extractor:
     """ner-cli's extraction: a pipeline (loaded on first use, once per process) and the
     record options.
 
-    ``labels`` keeps only those labels in the records; ``include_text`` adds each
-    document's text (which the offsets refer to).
+    ``labels`` keeps only those labels in the records (one the pipeline does not predict
+    raises UnknownLabels); ``include_text`` adds each document's text (which the offsets
+    refer to).
     """
 
     def __init__(self, options: PipelineOptions = PipelineOptions(), *,
                  labels: Iterable[str] | None = None, include_text: bool = False) -> None:
-        from ner_cli.pipeline import read_patterns
+        from ner_cli.pipeline import check_labels, read_patterns
 
         self.options = options
         self.record_options = RecordOptions(tuple(labels) if labels else None, include_text)
+        # a bad patterns file or label fails now, before the model loads, not in a worker
         if options.patterns is not None:
-            read_patterns(options.patterns)  # a bad file fails now, not in a worker
+            read_patterns(options.patterns)
+        check_labels(self.record_options.labels, options)
 
     @property
     def nlp(self) -> Language:
@@ -65,7 +68,7 @@ class Extractor:
 
         document = Document("1" if id is None else id, TEXT_SOURCE, text)
         [processed] = process(self.nlp, [document], self.options.batch_size,
-                              self.record_options)
+                              self.record_options)  # a generator: unpacking runs it
         return processed.record
 
     def extract_many(self, texts: Iterable[str | tuple[str, str]],
@@ -78,11 +81,13 @@ class Extractor:
             yield processed.record
 
     def extract_paths(self, paths: Iterable[str], inputs: InputOptions = InputOptions(),
-                      jobs: int | None = None) -> Iterator[dict]:
-        """Records of every document behind ``paths`` (files, folders, ``-``), in order."""
+                      jobs: int | None = None,
+                      on_skip: Callable[[str], None] | None = None) -> Iterator[dict]:
+        """Records of every document behind ``paths`` (files, folders, ``-``), in order;
+        ``on_skip(path)`` hears of files a folder walk leaves out."""
         from ner_cli.readers import read_documents
 
-        for processed in self.process(read_documents(paths, inputs), jobs):
+        for processed in self.process(read_documents(paths, inputs, on_skip), jobs):
             yield processed.record
 
     def process(self, documents: Iterable[Document],
@@ -104,8 +109,8 @@ def _document(item: str | tuple[str, str], number: int) -> Document:
 # --- the corpus view: stats and graph -----------------------------------------------------
 
 
-def corpus_records(paths: Iterable[str], inputs: InputOptions,
-                   extractor: Extractor) -> Iterator[Processed]:
+def corpus_records(paths: Iterable[str], inputs: InputOptions, extractor: Extractor,
+                   on_skip: Callable[[str], None] | None = None) -> Iterator[Processed]:
     """Every record of a corpus: JSONL that ``extract`` wrote is taken as it is, everything
     else goes through ``extractor`` (same readers, jobs and records as ``extract``).
 
@@ -114,7 +119,7 @@ def corpus_records(paths: Iterable[str], inputs: InputOptions,
     """
     from ner_cli.readers import read_source
 
-    analysed, to_analyse = split_analysed(paths, inputs)
+    analysed, to_analyse = split_analysed(paths, inputs, on_skip)
     for source in analysed:
         yield from _analysed_records(source)
     if to_analyse:
@@ -126,29 +131,34 @@ def count_corpus(paths: Iterable[str], inputs: InputOptions = InputOptions(),
                  extractor: Extractor | None = None, labels: Iterable[str] | None = None,
                  window: Window | None = None,
                  watch: Callable[[Iterator[Processed]], Iterable[dict]] | None = None,
-                 ) -> CorpusCounter:
+                 on_skip: Callable[[str], None] | None = None) -> CorpusCounter:
     """Entity (and, with ``window``, co-occurrence) counts over a corpus.
 
     ``labels`` filters the entities counted, not the pipeline: grouping sees every mention,
     as it did when ``extract`` wrote a JSONL. ``watch`` turns the processed stream into the
-    records to count (the command line shows progress and error lines there).
+    records to count (the command line shows progress and error lines there); ``on_skip``
+    hears of files a folder walk leaves out.
     """
     from ner_cli.corpus import CorpusCounter, Window
 
-    counter = CorpusCounter(labels, window)
     if extractor is None:
         extractor = Extractor(include_text=window is Window.sentence)
-    stream = corpus_records(paths, inputs, extractor)
+    from ner_cli.pipeline import check_labels
+
+    check_labels(tuple(labels) if labels else None, extractor.options)
+    counter = CorpusCounter(labels, window)
+    stream = corpus_records(paths, inputs, extractor, on_skip)
     for record in (watch(stream) if watch else (p.record for p in stream)):
         counter.add(record)
     return counter
 
 
-def split_analysed(paths: Iterable[str],
-                   inputs: InputOptions) -> tuple[list[Source], list[Source]]:
+def split_analysed(paths: Iterable[str], inputs: InputOptions,
+                   on_skip: Callable[[str], None] | None = None,
+                   ) -> tuple[list[Source], list[Source]]:
     """(sources holding extract JSONL, sources still to analyse), folders expanded."""
     analysed, to_analyse = [], []
-    for source in discover(paths, inputs.glob):
+    for source in discover(paths, inputs.glob, on_skip):
         if source.error is None and (
             format_of(source, inputs) is InputFormat.jsonl or source.path == "-"
         ) and _is_analysed(source.path, inputs.text_key):

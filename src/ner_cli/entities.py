@@ -149,6 +149,14 @@ def group_mentions(
     return labelled, entities
 
 
+def entity_order(entity: Entity | Mapping) -> tuple[int, int]:
+    """The order of entity lists everywhere (JSON, --group tables, show, HTML): most
+    mentioned first, then in order of first appearance."""
+    if isinstance(entity, Entity):
+        return -entity.count, entity.first_start
+    return -entity["count"], entity.get("first_start", 0)
+
+
 def record_entities(record: Mapping) -> tuple[list[dict], list[dict]]:
     """A record's mentions and entities, as dicts of the output contract.
 
@@ -169,3 +177,10 @@ def record_entities(record: Mapping) -> tuple[list[dict], list[dict]]:
                              name=mention.get("name") or clean_name(surface)))
     labelled, entities = group_mentions(text, built)
     return [m.as_dict() for m in labelled], [e.as_dict() for e in entities]
+
+
+def grouped_entities(record: Mapping) -> list[dict]:
+    """A record's entities (``record_entities``) in the order of every entity list."""
+    if "error" in record:
+        return []
+    return sorted(record_entities(record)[1], key=entity_order)

@@ -128,11 +128,12 @@ def to_record(result: Result, include_text: bool = False) -> dict:
         return record
     if "encoding" in document.meta:
         record["encoding"] = document.meta["encoding"]
-    from ner_cli.entities import group_mentions
+    from ner_cli.entities import entity_order, group_mentions
 
     mentions, entities = group_mentions(document.text, result.mentions)
     record["entities"] = [mention.as_dict() for mention in mentions]
-    record["entities_grouped"] = [entity.as_dict() for entity in entities]
+    # most mentioned first, then in order of appearance: the order of every entity list
+    record["entities_grouped"] = [entity.as_dict() for entity in sorted(entities, key=entity_order)]
     if include_text:
         record["text"] = document.text
     return record

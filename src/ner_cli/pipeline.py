@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ner_cli.errors import BadPatterns, ModelNotFound
+from ner_cli.errors import BadPatterns, ModelNotFound, UnknownLabels
 from ner_cli.options import DEFAULT_MODEL, PipelineOptions, Weights
 from ner_cli.resources import models_dir
 
@@ -214,3 +214,43 @@ def load_ner_weights(nlp: Language, folder: Path) -> Language:
     except (ValueError, KeyError, OSError) as error:
         raise ModelNotFound(f"{folder}: ner weights do not fit this pipeline: {error}") from error
     return nlp
+
+
+def ner_labels(options: PipelineOptions) -> list[str] | None:
+    """The labels the pipeline's ner predicts, read from meta.json files without loading
+    spaCy (None when no meta.json says: the check is then left to the model itself)."""
+    import importlib.util
+
+    folder = options.weights if isinstance(options.weights, Path) else None
+    if folder is not None and (folder / "meta.json").is_file():
+        meta = _read_meta(folder / "meta.json")
+        if isinstance(meta.get("labels"), list):
+            return sorted(meta["labels"])
+    model = Path(options.model)
+    if not model.is_dir():
+        try:
+            spec = importlib.util.find_spec(options.model)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or spec.origin is None:
+            return None
+        model = Path(spec.origin).parent
+    labels = _read_meta(model / "meta.json").get("labels", {})
+    return sorted(labels["ner"]) if isinstance(labels, dict) and "ner" in labels else None
+
+
+def _read_meta(path: Path) -> dict:
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def check_labels(labels: tuple[str, ...] | None, options: PipelineOptions) -> None:
+    """Raise UnknownLabels when ``labels`` asks for one the pipeline does not predict."""
+    known = ner_labels(options) if labels else None
+    if known is not None:
+        unknown = [label for label in labels if label not in known]
+        if unknown:
+            raise UnknownLabels(unknown, known)

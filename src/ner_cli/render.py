@@ -80,15 +80,14 @@ def segments(text: str, entities: Iterable[Mapping]) -> Iterator[tuple[str, Mapp
 def entity_counts(record: Mapping) -> list[DocumentEntity]:
     """The entities of one document, most mentioned first (then in order of appearance),
     as ``record_entities`` groups them."""
-    from ner_cli.entities import record_entities
+    from ner_cli.entities import grouped_entities
 
-    counts = [
+    return [
         DocumentEntity(group["name"], group["label"], group["count"],
                        tuple(group.get("variants") or (group["name"],)),
                        group.get("first_start", 0))
-        for group in record_entities(record)[1]
+        for group in grouped_entities(record)
     ]
-    return sorted(counts, key=lambda e: (-e.count, e.first_start, e.name))
 
 
 # --- the terminal view -------------------------------------------------------------------

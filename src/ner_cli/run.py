@@ -22,7 +22,8 @@ from ner_cli.pipeline import load_pipeline
 # every core busy, few enough that memory stays flat whatever the corpus size.
 TASK_SIZE = 16
 TASKS_IN_FLIGHT = 3
-# Documents per call of process() in one process: a failing document is isolated within one.
+# Documents per call of process() in one process: a failing document is isolated within one;
+# records come out as each spaCy batch is done, not per chunk.
 # No spaCy memory zone: processing inside nlp.memory_zone() measured ~8% slower here, and
 # memory stays flat without it (README, "Speed"): records are plain dicts, Docs are dropped,
 # only the StringStore grows, with the vocabulary.
@@ -38,27 +39,25 @@ class Processed:
 
 
 def process(nlp, documents: list[Document], batch_size: int,
-            record: RecordOptions) -> list[Processed]:
-    """Records for ``documents``; a document that makes the pipeline fail gets an error record."""
+            record: RecordOptions) -> Iterator[Processed]:
+    """Records for ``documents``, each as soon as the pipeline gives it (so progress moves
+    per batch); a document that makes the pipeline fail gets an error record."""
     from ner_cli.extract import extract, to_record
 
+    done = 0
     try:
-        results = list(extract(nlp, documents, record.labels, batch_size))
-    except Exception:  # noqa: BLE001 - isolate the one document that fails
-        if len(documents) == 1:
-            raise
-        return [p for doc in documents for p in _process_alone(nlp, doc, batch_size, record)]
-    return [Processed(to_record(r, record.include_text), _words(r.document)) for r in results]
-
-
-def _process_alone(nlp, document: Document, batch_size: int,
-                   record: RecordOptions) -> list[Processed]:
-    try:
-        return process(nlp, [document], batch_size, record)
-    except Exception as error:  # noqa: BLE001 - becomes this document's error record
-        failed = Document(document.id, document.source,
-                          error=f"internal error: {type(error).__name__}: {error}")
-        return process(nlp, [failed], batch_size, record)
+        for result in extract(nlp, documents, record.labels, batch_size):
+            yield Processed(to_record(result, record.include_text), _words(result.document))
+            done += 1
+    except Exception as error:  # noqa: BLE001 - isolate the one document that fails
+        remaining = documents[done:]
+        if len(remaining) == 1:
+            failed = Document(remaining[0].id, remaining[0].source,
+                              error=f"internal error: {type(error).__name__}: {error}")
+            yield from process(nlp, [failed], batch_size, record)
+            return
+        for document in remaining:
+            yield from process(nlp, [document], batch_size, record)
 
 
 def _words(document: Document) -> int:
@@ -103,7 +102,7 @@ def _init_worker(options: PipelineOptions, record: RecordOptions) -> None:
 def _work(documents: list[Document]) -> list[Processed]:
     if "error" in _WORKER:
         raise _WORKER["error"]
-    return process(_WORKER["nlp"], documents, _WORKER["batch_size"], _WORKER["record"])
+    return list(process(_WORKER["nlp"], documents, _WORKER["batch_size"], _WORKER["record"]))
 
 
 def _run_parallel(

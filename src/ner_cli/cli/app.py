@@ -36,6 +36,34 @@ app = typer.Typer(
 err_console = Console(stderr=True, highlight=False)
 
 
+def _plain_help_types() -> None:
+    """Help shows ``N``, ``FILE``, ``PATH`` (each option's metavar), not Python types.
+
+    Typer 0.29 prints a type column (``<bool>``, ``<list[str]>``) even for flags and for
+    arguments that have a metavar, and ranges as ``[x>=1]``; this makes flags show none,
+    arguments their metavar only, and drops the range hint. tests/test_cli_help.py checks
+    the result.
+    """
+    from typer.core import TyperArgument, TyperOption
+
+    option_type = TyperOption.display_type_rich
+    argument_type = TyperArgument.display_type_rich
+
+    def option(self, ctx):
+        return None if self.is_flag else option_type(self, ctx)
+
+    def argument(self, ctx):
+        return None if self.metavar is not None else argument_type(self, ctx)
+
+    TyperOption.display_type_rich = option
+    TyperArgument.display_type_rich = argument
+    # "[x>=1]": the range is checked all the same, and its error message says it
+    TyperOption._get_number_range_help_str = lambda self: None
+
+
+_plain_help_types()
+
+
 def _debug() -> bool:
     return os.environ.get("NER_CLI_DEBUG") == "1"
 
@@ -62,8 +90,10 @@ def describe(exc: NerCliError) -> str:
     if isinstance(exc, UnknownLabels):
         return f"--labels: {exc}"
     if isinstance(exc, MissingText):
-        return (f"{exc.document_id}: --window sentence needs the document text; write the "
-                "JSONL with `ner-cli extract --include-text`, or give the texts")
+        return (
+            f"{exc.document_id}: --window sentence needs the document text; write the "
+            "JSONL with `ner-cli extract --include-text`, or give the texts"
+        )
     if isinstance(exc, PathNotFound) and exc.role == "gold":
         return f"gold file {exc}"
     return str(exc)

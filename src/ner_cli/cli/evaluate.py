@@ -31,15 +31,31 @@ class ReportFormat(str, Enum):
 
 @command("evaluate")
 def evaluate_cli(
-    gold: Annotated[Path, typer.Argument(help="Gold JSONL: {id, text, entities: [{start, end, "
-                                         "label}]} per line.", show_default=False)],
-    raw: Annotated[bool, typer.Option("--raw", help="Score the pipeline's plain output: no "
-                                      "span convention, fixes, grouping or patterns.")] = False,
-    titles: Annotated[Titles, typer.Option("--titles", help="include: put PER titles back "
-                                           "inside the span (HIPE's convention).")]
-    = Titles.exclude,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")]
-    = ReportFormat.table,
+    gold: Annotated[
+        Path,
+        typer.Argument(
+            metavar="GOLD",
+            help="Gold JSONL: {id, text, entities: [{start, end, label}]} per line.",
+            show_default=False,
+        ),
+    ],
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="Score the pipeline's plain output: no "
+            "span convention, fixes, grouping or patterns.",
+        ),
+    ] = False,
+    titles: Annotated[
+        Titles,
+        typer.Option(
+            "--titles", help="include: put PER titles back inside the span (HIPE's convention)."
+        ),
+    ] = Titles.exclude,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.table,
     pipeline: PipelineOptions = PipelineOptions(),
 ) -> ExitStatus:
     """Score ner-cli (or the raw model) against gold entities: P/R/F1, strict and overlap.
@@ -63,9 +79,13 @@ def write_report_table(report: dict, out) -> None:
 
     console = Console(file=out, highlight=False)
     what = "raw model" if report["raw"] else "ner-cli"
-    console.print(f"{report['gold']}: {what} ({report['weights']} weights), "
-                  f"{report['documents']} documents, {report['gold_entities']} gold entities, "
-                  f"titles {report['titles']}", markup=False, soft_wrap=True)
+    console.print(
+        f"{report['gold']}: {what} ({report['weights']} weights), "
+        f"{report['documents']} documents, {report['gold_entities']} gold entities, "
+        f"titles {report['titles']}",
+        markup=False,
+        soft_wrap=True,
+    )
     for label_set, modes in report["scores"].items():
         table = Table(title=label_set, title_justify="left")
         table.add_column("label")
@@ -73,7 +93,8 @@ def write_report_table(report: dict, out) -> None:
             for part in ("P", "R", "F1"):
                 table.add_column(f"{mode} {part}", justify="right")
         for label in modes["strict"]:
-            cells = [f"{modes[mode][label][key] * 100:.2f}" for mode in modes
-                     for key in ("p", "r", "f")]
+            cells = [
+                f"{modes[mode][label][key] * 100:.2f}" for mode in modes for key in ("p", "r", "f")
+            ]
             table.add_row(label, *cells)
         console.print(table)

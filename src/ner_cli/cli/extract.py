@@ -13,6 +13,7 @@ from ner_cli.cli.options import (
     Inputs,
     LabelsOption,
     QuietOption,
+    VerboseOption,
     command,
     parse_labels,
 )
@@ -26,38 +27,64 @@ def extract_cli(
     inputs: Inputs,
     fmt: Annotated[
         Format | None,
-        typer.Option("--format", "-f", help="Output format (default: table on a terminal, "
-                     "jsonl when piped, or from the -o file's extension).",
-                     rich_help_panel=OUTPUT_PANEL, show_default=False),
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="Output format (default: table on a terminal, "
+            "jsonl when piped, or from the -o file's extension).",
+            rich_help_panel=OUTPUT_PANEL,
+            show_default=False,
+        ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.",
-                                  rich_help_panel=OUTPUT_PANEL)
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to this file, not stdout.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
     ] = None,
     output_dir: Annotated[
         Path | None,
-        typer.Option("--output-dir", help="Write one JSON file per document here, mirroring "
-                     "the input tree.", rich_help_panel=OUTPUT_PANEL),
+        typer.Option(
+            "--output-dir",
+            metavar="DIR",
+            help="Write one JSON file per document here, mirroring the input tree.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
     ] = None,
     resume: Annotated[
         bool,
-        typer.Option("--resume", help="With --output-dir: skip documents already written.",
-                     rich_help_panel=OUTPUT_PANEL),
+        typer.Option(
+            "--resume",
+            help="With --output-dir: skip documents already written.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
     ] = False,
     include_text: Annotated[
         bool,
-        typer.Option("--include-text", help="Add each document's text to its record.",
-                     rich_help_panel=OUTPUT_PANEL),
+        typer.Option(
+            "--include-text",
+            help="Add each document's text to its record.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
     ] = False,
     group: Annotated[
         bool,
-        typer.Option("--group", help="Table/CSV/TSV: one row per entity with its count, not "
-                     "one per mention (JSON always has entities_grouped).",
-                     rich_help_panel=OUTPUT_PANEL),
+        typer.Option(
+            "--group",
+            help="Table/CSV/TSV: one row per entity with its count, not "
+            "one per mention (JSON always has entities_grouped).",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
     ] = False,
     labels: LabelsOption = None,
     pipeline: PipelineOptions = PipelineOptions(),
     quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> ExitStatus:
     """Extract named entities from French texts: files, folders, corpora or stdin.
 
@@ -76,14 +103,19 @@ def extract_cli(
         raise UsageError("--output-dir writes JSON files; it goes without -o and --format")
     chosen = records_format(fmt, output, sys.stdout.isatty())
     # the HTML report shows each text with its marks
-    extractor = Extractor(pipeline, labels=parse_labels(labels),
-                          include_text=include_text or chosen is Format.html)
-    run = Run(inputs, quiet)
-    documents = read_documents(inputs.paths, inputs.options)
+    extractor = Extractor(
+        pipeline, labels=parse_labels(labels), include_text=include_text or chosen is Format.html
+    )
+    from ner_cli.output import is_stdout
+
+    screen = output_dir is None and is_stdout(output) and sys.stdout.isatty()
+    run = Run(inputs, quiet, verbose, pipeline.model, writes_to_screen=screen)
+    documents = read_documents(inputs.paths, inputs.options, run.left_out)
     if resume:
-        documents = run.skipping(documents, lambda d: d.error is None
-                                 and output_path(output_dir, d.id).exists())
-    records = run.records(extractor.process(documents), run.expected_documents())
+        documents = run.skipping(
+            documents, lambda d: d.error is None and output_path(output_dir, d.id).exists()
+        )
+    records = run.records(extractor.process(documents))
     if output_dir is not None:
         write_output_dir(records, output_dir)
     else:

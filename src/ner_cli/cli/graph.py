@@ -12,6 +12,7 @@ from ner_cli.cli.options import (
     Inputs,
     LabelsOption,
     QuietOption,
+    VerboseOption,
     command,
     parse_labels,
 )
@@ -23,19 +24,40 @@ from ner_cli.options import PipelineOptions
 @command("graph")
 def graph_cli(
     inputs: Inputs,
-    output: Annotated[Path, typer.Option(
-        "--output", "-o", help="The graph file; its extension sets the format: .gexf, .graphml "
-        "(Gephi, Cytoscape) or .csv (edge list).", rich_help_panel=OUTPUT_PANEL,
-        show_default=False)] = ...,
-    window: Annotated[Window, typer.Option(
-        "--window", help="Link two entities named in the same document, or in the same "
-        "sentence.", rich_help_panel=OUTPUT_PANEL)] = Window.document,
-    min_weight: Annotated[int, typer.Option(
-        "--min-weight", min=1, help="Keep only links seen in at least this many windows.",
-        rich_help_panel=OUTPUT_PANEL)] = 1,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="The graph file; its extension sets the format: .gexf, .graphml "
+            "(Gephi, Cytoscape) or .csv (edge list).",
+            rich_help_panel=OUTPUT_PANEL,
+            show_default=False,
+        ),
+    ] = ...,
+    window: Annotated[
+        Window,
+        typer.Option(
+            "--window",
+            help="Link two entities named in the same document, or in the same sentence.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = Window.document,
+    min_weight: Annotated[
+        int,
+        typer.Option(
+            "--min-weight",
+            min=1,
+            metavar="N",
+            help="Keep only links seen in at least this many windows.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = 1,
     labels: LabelsOption = None,
     pipeline: PipelineOptions = PipelineOptions(),
     quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> ExitStatus:
     """Co-occurrence network of a corpus's entities, weighted by shared documents or sentences.
 
@@ -47,10 +69,11 @@ def graph_cli(
 
     suffix = output.suffix.lower()
     if suffix not in GRAPH_SUFFIXES:
-        raise UsageError(f"-o {output}: the extension must be one of "
-                         f"{', '.join(GRAPH_SUFFIXES)}")
+        raise UsageError(f"-o {output}: the extension must be one of {', '.join(GRAPH_SUFFIXES)}")
     with open_output(output) as out:  # opened first: a bad path fails before the run
-        counter, status = count_corpus(inputs, pipeline, parse_labels(labels), window, quiet)
+        counter, status = count_corpus(
+            inputs, pipeline, parse_labels(labels), window, quiet, verbose
+        )
         if suffix == ".csv":
             write_edge_csv(counter, min_weight, out)
         else:

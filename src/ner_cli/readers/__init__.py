@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path, PurePosixPath
@@ -59,12 +59,14 @@ class Source:
     error: str | None = None
 
 
-def discover(paths: Iterable[str], glob: str | None = None) -> Iterator[Source]:
+def discover(paths: Iterable[str], glob: str | None = None,
+             on_skip: Callable[[str], None] | None = None) -> Iterator[Source]:
     """Expand folders (recursive, sorted, dot-files skipped) into Sources, in order.
 
     Inside a folder, files are picked by ``glob`` (matched against the path relative to the
     folder, from the right: ``*.txt``), else by a known extension. A named file is always
-    read, whatever its extension.
+    read, whatever its extension. ``on_skip(path)`` hears of each file of a folder that
+    was left out for its extension or the glob (hidden files are left out silently).
     """
     for path in paths:
         if path == STDIN or not os.path.isdir(path):
@@ -72,9 +74,10 @@ def discover(paths: Iterable[str], glob: str | None = None) -> Iterator[Source]:
             continue
         found = False
         for relative in _walk(path):
-            if glob is None and relative.suffix.lower() not in SUFFIXES:
-                continue
-            if glob is not None and not relative.match(glob):
+            if (relative.suffix.lower() not in SUFFIXES if glob is None
+                    else not relative.match(glob)):
+                if on_skip is not None:
+                    on_skip(os.path.join(path, *relative.parts))
                 continue
             found = True
             yield Source(os.path.join(path, *relative.parts), str(relative))
@@ -163,12 +166,13 @@ def read_source(source: Source, options: InputOptions = InputOptions()) -> Itera
 
 
 def read_documents(
-    paths: Iterable[str], options: InputOptions = InputOptions()
+    paths: Iterable[str], options: InputOptions = InputOptions(),
+    on_skip: Callable[[str], None] | None = None,
 ) -> Iterator[Document]:
     """Every Document behind ``paths`` (files, folders, ``-``), lazily and in order."""
-    for source in discover(paths, options.glob):
+    for source in discover(paths, options.glob, on_skip):
         yield from read_source(source, options)
 
 
-__all__ = ["InputFormat", "InputOptions", "MISSING", "Source", "decode", "discover",
+__all__ = ["InputFormat", "InputOptions", "MISSING", "STDIN", "Source", "decode", "discover",
            "read_documents", "read_files_from", "read_source"]

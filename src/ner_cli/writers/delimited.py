@@ -6,7 +6,9 @@ import csv
 from collections.abc import Iterable
 from typing import TextIO
 
-COLUMNS = ("id", "source", "label", "text", "start", "end")
+from ner_cli.entities import grouped_entities
+
+COLUMNS = ("id", "source", "label", "text", "start", "end", "name", "entity")
 GROUPED_COLUMNS = ("id", "source", "entity", "label", "name", "count", "variants",
                    "first_start")
 # Variants of one entity in a single cell: a separator that names do not contain.
@@ -18,7 +20,7 @@ def _write_rows(records: Iterable[dict], out: TextIO, delimiter: str, group: boo
     writer.writerow(GROUPED_COLUMNS if group else COLUMNS)
     for record in records:
         if group:
-            for entity in record.get("entities_grouped", ()):
+            for entity in grouped_entities(record):
                 writer.writerow([record["id"], record["source"], entity["id"], entity["label"],
                                  entity["name"], entity["count"],
                                  VARIANT_SEPARATOR.join(entity["variants"]),
@@ -26,7 +28,8 @@ def _write_rows(records: Iterable[dict], out: TextIO, delimiter: str, group: boo
         else:
             for mention in record.get("entities", ()):
                 writer.writerow([record["id"], record["source"], mention["label"],
-                                 mention["text"], mention["start"], mention["end"]])
+                                 mention["text"], mention["start"], mention["end"],
+                                 mention.get("name", mention["text"]), mention.get("entity")])
         out.flush()
 
 

@@ -1,4 +1,4 @@
-"""JSON Lines (one record per line) and indented JSON (one object per document)."""
+"""JSON Lines (one record per line) and JSON (one array of records)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,13 @@ def write_jsonl(records: Iterable[dict], out: TextIO) -> None:
 
 
 def write_json(records: Iterable[dict], out: TextIO) -> None:
-    """Indented JSON objects, one per document, one after the other (a stream jq reads)."""
+    """One JSON document: an indented array of the records, written as they come (not held
+    in memory), so ``json.load`` and ``pandas.read_json`` read it whatever the count."""
+    out.write("[")
+    separator = "\n"
     for record in records:
-        out.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        body = json.dumps(record, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        out.write(f"{separator}  {body}")
         out.flush()
+        separator = ",\n"
+    out.write("\n]\n" if separator == ",\n" else "]\n")

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from ner_cli.entities import grouped_entities
 from ner_cli.labels import colour
 
 
@@ -24,7 +25,7 @@ def write_table(records: Iterable[dict], out: TextIO, group: bool = False) -> No
             continue  # errors are reported on stderr
         if group:
             console.print(f"[bold]{escape(record['id'])}[/bold] · "
-                          f"{len(record.get('entities_grouped', []))} entities, "
+                          f"{len(grouped_entities(record))} entities, "
                           f"{len(record['entities'])} mentions")
             console.print(_grouped(record))
         else:
@@ -44,7 +45,7 @@ def _grouped(record: dict) -> Table:
     return _labelled_table(
         ("name", "count", "variants"),
         ((e["label"], e["name"], str(e["count"]), ", ".join(e["variants"]))
-         for e in record.get("entities_grouped", [])),
+         for e in grouped_entities(record)),
     )
 
 
