@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLES, SEED_SAMPLE
-from tests.test_html import Page
+from tests.test_writers_html import Page
 
 WINDOW = (1200, 1500)
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",

@@ -9,7 +9,7 @@ import pytest
 from ner_cli.document import Document, Mention
 from ner_cli.entities import clean_name, group_mentions
 from ner_cli.extract import Result, to_record
-from tests.conftest import DATA, SAMPLES, SEED_SAMPLE, check_golden
+from tests.conftest import SEED_SAMPLE
 
 
 def mentions_of(text: str, *items: tuple[str, str]) -> list[Mention]:
@@ -123,15 +123,6 @@ def test_seed_sample_groups(cli):
     titled = [m for m in record["entities"] if m["title"]]
     assert {m["title"]["text"] for m in titled} == {"M."}
     assert {m["text"] for m in titled} == {"Poutine", "Kim"}
-
-
-@pytest.mark.parametrize(("fmt", "suffix"),
-                         [("csv", "grouped.csv"), ("table", "grouped.table.txt")])
-def test_group_golden(cli, monkeypatch, fmt, suffix):
-    monkeypatch.chdir(SAMPLES.parent)
-    result = cli("extract", f"samples/{SEED_SAMPLE.name}", "--format", fmt, "--group", "-q")
-    assert result.exit_code == 0, result.stderr
-    check_golden(DATA / "golden" / f"{SEED_SAMPLE.stem}.{suffix}", result.stdout)
 
 
 def _entities(nlp, text):
