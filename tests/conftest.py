@@ -60,6 +60,21 @@ def quick(monkeypatch):
     return invoke
 
 
+@pytest.fixture
+def text_folder(tmp_path):
+    """A folder with nested, hidden and non-text files."""
+    root = tmp_path / "corpus"
+    (root / "b" / "c").mkdir(parents=True)
+    (root / ".hidden").mkdir()
+    (root / "a.txt").write_text("Emmanuel Macron a reçu Olaf Scholz à Paris.", encoding="utf-8")
+    (root / "b" / "z.md").write_text("Angela Merkel est à Berlin.", encoding="utf-8")
+    (root / "b" / "c" / "y.txt").write_text("Le Kremlin a parlé.", encoding="utf-8")
+    (root / "b" / "notes.json").write_text("{}", encoding="utf-8")
+    (root / ".hidden" / "x.txt").write_text("Caché", encoding="utf-8")
+    (root / ".dot.txt").write_text("Caché", encoding="utf-8")
+    return root
+
+
 def ner_cli_executable() -> str:
     """The installed console script next to this interpreter (or on PATH)."""
     beside = Path(sys.executable).with_name("ner-cli")

@@ -181,9 +181,54 @@ def test_every_command_has_help(cli):
         assert "Example:" in result.stdout, name
 
 
+def jsonl_records(result) -> list[dict]:
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+# Folders, file lists and --output-dir.
+
+
+def test_folder_run_error_records_and_exit_code(cli, text_folder):
+    (text_folder / "b" / "bad.txt").write_bytes(b"\x00\x01\x02 binary")
+    result = cli("extract", text_folder, "-f", "jsonl")
+    out = jsonl_records(result)
+    assert [r["id"] for r in out] == ["a.txt", "b/bad.txt", "b/z.md", "b/c/y.txt"]
+    assert out[1]["error"] == "binary file (NUL bytes), skipped"
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"ner-cli: {text_folder / 'b' / 'bad.txt'}: binary file (NUL bytes), skipped"
+    assert lines[-1].startswith("ner-cli: 4 documents, ") and ", 1 failed; " in lines[-1]
+
+
+def test_files_from_and_quiet(cli, text_folder, tmp_path):
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{text_folder / 'a.txt'}\n\n{text_folder / 'b' / 'z.md'}\n",
+                       encoding="utf-8")
+    result = cli("extract", "--files-from", listing, "-f", "jsonl", "-q")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert [r["source"] for r in jsonl_records(result)] == [str(text_folder / "a.txt"),
+                                                      str(text_folder / "b" / "z.md")]
+
+
+def test_output_dir_mirrors_tree_and_resume_skips(cli, text_folder):
+    out = text_folder.parent / "out"
+    first = cli("extract", text_folder, "--output-dir", out)
+    assert first.exit_code == 0 and first.stdout == ""
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.json"))
+    assert written == ["a.txt.json", "b/c/y.txt.json", "b/z.md.json"]
+    assert json.loads((out / "a.txt.json").read_text(encoding="utf-8"))["id"] == "a.txt"
+    (out / "b" / "z.md.json").unlink()
+    again = cli("extract", text_folder, "--output-dir", out, "--resume")
+    assert again.exit_code == 0
+    assert "3 documents" not in again.stderr and "2 skipped (--resume)" in again.stderr
+    assert (out / "b" / "z.md.json").exists()
+    assert not list(out.rglob("*.tmp"))
+
+
 # Real subprocesses: the installed console script, pipes and exit codes as a shell sees them.
 
 
+@pytest.mark.slow
 def test_subprocess_jsonl_is_the_default_when_piped_and_jq_reads_it(run):
     result = run("extract", SEED_SAMPLE, "-q")
     assert result.returncode == 0 and result.stderr == b""
@@ -197,6 +242,7 @@ def test_subprocess_jsonl_is_the_default_when_piped_and_jq_reads_it(run):
         assert "Vladimir Poutine" in people
 
 
+@pytest.mark.slow
 def test_subprocess_stdin_csv_and_errors(run, tmp_path):
     result = run("extract", "-", "missing.txt", "--format", "csv", "--quiet",
                  input=SEED_SAMPLE.read_bytes())
@@ -217,6 +263,7 @@ def test_subprocess_each_format(run, fmt):
     assert ("PER", "Vladimir Poutine") in {(label, text) for label, _, _, text in mentions}
 
 
+@pytest.mark.slow
 def test_subprocess_help_and_version_do_not_import_spacy(run):
     import sys
 
@@ -228,6 +275,7 @@ def test_subprocess_help_and_version_do_not_import_spacy(run):
     assert version.returncode == 0 and version.stdout.decode().startswith("ner-cli ")
 
 
+@pytest.mark.slow
 def test_subprocess_python_dash_m(tmp_path):
     import sys
 
@@ -235,6 +283,7 @@ def test_subprocess_python_dash_m(tmp_path):
     assert result.returncode == 0 and b"extract" in result.stdout
 
 
+@pytest.mark.slow
 def test_subprocess_no_traceback_unless_debug(run):
     quiet = run("extract", "-", "--model", "/nonexistent/model", input=b"Paris")
     assert quiet.returncode == 1 and b"Traceback" not in quiet.stderr
@@ -243,6 +292,7 @@ def test_subprocess_no_traceback_unless_debug(run):
     assert loud.returncode == 1 and b"Traceback" in loud.stderr
 
 
+@pytest.mark.slow
 def test_installed_wheel_ships_models(tmp_path):
     """A non-editable install finds models/ (shipped ner weights, patterns) in the package."""
     import zipfile

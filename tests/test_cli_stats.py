@@ -218,6 +218,7 @@ def test_texts_and_their_extract_jsonl_give_the_same_stats_and_graph(cli, tmp_pa
     assert dict(graphs[0].nodes(data=True)) == dict(graphs[1].nodes(data=True))
 
 
+@pytest.mark.slow
 def test_real_pipe_from_extract_to_stats(run, corpus):
     """A real subprocess: analysed JSONL on stdin, and no model load needed for it."""
     done = run("stats", "-", "-f", "csv", "-q", input=corpus.read_bytes())

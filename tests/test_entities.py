@@ -174,6 +174,7 @@ def test_shipped_news_patterns_load(cli):
     assert labels["Belga"] == labels["Interfax"] == "ORG"
 
 
+@pytest.mark.slow
 def test_bad_patterns_fail_once_before_workers_start(run, tmp_path):
     article = tmp_path / "a.txt"
     article.write_text("Paris et Belga.", encoding="utf-8")

@@ -18,6 +18,7 @@ from functools import partial
 import pytest
 
 from ner_cli.writers import WRITERS, Format, write_csv, write_table, write_tsv
+from ner_cli.writers.files import output_path
 from tests.conftest import DATA, check_golden
 
 GOLDEN = DATA / "writers"
@@ -220,3 +221,8 @@ def test_stats_writer_golden(suffix):
     out = io.StringIO()
     stats_writers()[suffix](counter, counter.entities(), out)
     check_golden(GOLDEN / f"stats.{suffix}", out.getvalue())
+
+
+def test_output_path_stays_inside(tmp_path):
+    assert output_path(tmp_path, "../../etc/passwd") == tmp_path / "etc" / "passwd.json"
+    assert output_path(tmp_path, "/abs/a.txt") == tmp_path / "abs" / "a.txt.json"
