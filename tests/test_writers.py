@@ -226,3 +226,22 @@ def test_stats_writer_golden(suffix):
 def test_output_path_stays_inside(tmp_path):
     assert output_path(tmp_path, "../../etc/passwd") == tmp_path / "etc" / "passwd.json"
     assert output_path(tmp_path, "/abs/a.txt") == tmp_path / "abs" / "a.txt.json"
+
+
+def test_check_golden_update_mode_rewrites_then_fails_and_never_passes_a_change(
+        tmp_path, monkeypatch):
+    import tests.conftest as conftest
+
+    path = tmp_path / "x.txt"
+    monkeypatch.setattr(conftest, "ROOT", tmp_path)
+    with pytest.raises(pytest.fail.Exception, match="is missing"):
+        conftest.check_golden(path, "new\n")
+    assert not path.exists()
+    monkeypatch.setattr(conftest, "UPDATE_GOLDEN", True)
+    with pytest.raises(pytest.fail.Exception, match="rewrote x.txt: review `git diff`"):
+        conftest.check_golden(path, "new\n")
+    assert path.read_text(encoding="utf-8") == "new\n"
+    conftest.check_golden(path, "new\n")  # unchanged: passes, even in update mode
+    monkeypatch.setattr(conftest, "UPDATE_GOLDEN", False)
+    with pytest.raises(AssertionError, match="differs from x.txt"):
+        conftest.check_golden(path, "newer\n")
