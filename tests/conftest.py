@@ -46,6 +46,35 @@ def cli(nlp, monkeypatch):
     return invoke
 
 
+@pytest.fixture
+def quick(monkeypatch):
+    """Invoke the Typer app without loading the model first (analysed JSONL never needs it)."""
+    from ner_cli.cli import app
+
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.delenv("NER_CLI_DEBUG", raising=False)
+
+    def invoke(*args, input=None):
+        return CliRunner().invoke(app, [str(a) for a in args], input=input)
+
+    return invoke
+
+
+@pytest.fixture
+def text_folder(tmp_path):
+    """A folder with nested, hidden and non-text files."""
+    root = tmp_path / "corpus"
+    (root / "b" / "c").mkdir(parents=True)
+    (root / ".hidden").mkdir()
+    (root / "a.txt").write_text("Emmanuel Macron a reçu Olaf Scholz à Paris.", encoding="utf-8")
+    (root / "b" / "z.md").write_text("Angela Merkel est à Berlin.", encoding="utf-8")
+    (root / "b" / "c" / "y.txt").write_text("Le Kremlin a parlé.", encoding="utf-8")
+    (root / "b" / "notes.json").write_text("{}", encoding="utf-8")
+    (root / ".hidden" / "x.txt").write_text("Caché", encoding="utf-8")
+    (root / ".dot.txt").write_text("Caché", encoding="utf-8")
+    return root
+
+
 def ner_cli_executable() -> str:
     """The installed console script next to this interpreter (or on PATH)."""
     beside = Path(sys.executable).with_name("ner-cli")
@@ -66,10 +95,21 @@ def run():
 
 
 def check_golden(path: Path, actual: str) -> None:
-    """Compare with a golden file; NER_CLI_UPDATE_GOLDEN=1 rewrites it (review the diff)."""
-    if UPDATE_GOLDEN or not path.exists():
-        if not UPDATE_GOLDEN:
-            pytest.fail(f"golden file {path.name} is missing; run with NER_CLI_UPDATE_GOLDEN=1")
+    """Compare ``actual`` with the golden file ``path``.
+
+    NER_CLI_UPDATE_GOLDEN=1 writes ``actual`` over a golden file that differs (or is missing)
+    and still fails the test, so that nothing passes until a person has read `git diff`; a
+    file is never compared with what was just written into it.
+    """
+    expected = path.read_text(encoding="utf-8") if path.exists() else None
+    if actual == expected:
+        return
+    if UPDATE_GOLDEN:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8", newline="")
-    assert actual == path.read_text(encoding="utf-8"), f"output differs from {path.name}"
+        pytest.fail(f"rewrote {path.relative_to(ROOT)}: review `git diff` before committing, "
+                    "then run again without NER_CLI_UPDATE_GOLDEN", pytrace=False)
+    if expected is None:
+        pytest.fail(f"golden file {path.relative_to(ROOT)} is missing; NER_CLI_UPDATE_GOLDEN=1 "
+                    "writes it (then read it)", pytrace=False)
+    assert actual == expected, f"output differs from {path.relative_to(ROOT)}"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLES, SEED_SAMPLE
-from tests.test_html import Page
+from tests.test_writers_html import Page
 
 WINDOW = (1200, 1500)
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -88,6 +88,7 @@ def json_records(cli, *args) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
+@pytest.mark.slow
 def test_sample_report_marks_every_mention(cli, browser, tmp_path):
     report = tmp_path / "report.html"
     assert cli("extract", SEED_SAMPLE, "-o", report, "-q").exit_code == 0
@@ -100,6 +101,7 @@ def test_sample_report_marks_every_mention(cli, browser, tmp_path):
     screenshot(browser, report, tmp_path / "report.png")
 
 
+@pytest.mark.slow
 def test_injected_markup_is_shown_as_text_and_never_runs(cli, browser, tmp_path):
     article = tmp_path / "<b>&amp;.txt"  # the id is input too
     article.write_text(HOSTILE, encoding="utf-8")
@@ -116,6 +118,7 @@ def test_injected_markup_is_shown_as_text_and_never_runs(cli, browser, tmp_path)
     screenshot(browser, report, tmp_path / "hostile.png")
 
 
+@pytest.mark.slow
 def test_folder_report_on_55_documents(cli, browser, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -9,7 +9,7 @@ import pytest
 from ner_cli.document import Document, Mention
 from ner_cli.entities import clean_name, group_mentions
 from ner_cli.extract import Result, to_record
-from tests.conftest import DATA, SAMPLES, SEED_SAMPLE, check_golden
+from tests.conftest import SEED_SAMPLE
 
 
 def mentions_of(text: str, *items: tuple[str, str]) -> list[Mention]:
@@ -125,15 +125,6 @@ def test_seed_sample_groups(cli):
     assert {m["text"] for m in titled} == {"Poutine", "Kim"}
 
 
-@pytest.mark.parametrize(("fmt", "suffix"),
-                         [("csv", "grouped.csv"), ("table", "grouped.table.txt")])
-def test_group_golden(cli, monkeypatch, fmt, suffix):
-    monkeypatch.chdir(SAMPLES.parent)
-    result = cli("extract", f"samples/{SEED_SAMPLE.name}", "--format", fmt, "--group", "-q")
-    assert result.exit_code == 0, result.stderr
-    check_golden(DATA / "golden" / f"{SEED_SAMPLE.stem}.{suffix}", result.stdout)
-
-
 def _entities(nlp, text):
     return [(e.text, e.label_) for e in nlp(text).ents]
 
@@ -184,6 +175,7 @@ def test_shipped_news_patterns_load(cli):
     assert labels["Belga"] == labels["Interfax"] == "ORG"
 
 
+@pytest.mark.slow
 def test_bad_patterns_fail_once_before_workers_start(run, tmp_path):
     article = tmp_path / "a.txt"
     article.write_text("Paris et Belga.", encoding="utf-8")

@@ -110,6 +110,7 @@ def test_evaluate_table_and_errors(cli, gold_file, tmp_path):
     assert cli("evaluate", gold_file, "--titles", "sometimes").exit_code == 2
 
 
+@pytest.mark.slow
 def test_raw_agrees_with_spacy_benchmark_accuracy(nlp, gold_file, tmp_path, cli):
     """`evaluate --raw` scores the same pipeline as `spacy benchmark accuracy` on a DocBin
     built from the same gold, to the third decimal."""

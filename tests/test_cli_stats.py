@@ -1,4 +1,4 @@
-"""`ner-cli stats` and `ner-cli graph` end to end.
+"""`ner-cli stats` end to end (`graph` is in test_cli_graph.py, on the same corpus).
 
 Most tests read a tiny corpus of extract records written here, whose counts are known by
 hand (see CORPUS), so they do not depend on the model. A few run the model on the samples
@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import DATA, SAMPLES, check_golden
 
-GOLDEN = DATA / "golden"
+GOLDEN = DATA / "writers"  # the stats writers' golden files (test_writers.py)
 
 
 def make_record(id_: str, text: str, spans: list[tuple[str, str]], groups=None) -> dict:
@@ -93,22 +93,6 @@ def write_jsonl(path, records, text=True):
 @pytest.fixture
 def corpus(tmp_path):
     return write_jsonl(tmp_path / "corpus.jsonl", CORPUS)
-
-
-@pytest.fixture
-def quick(monkeypatch):
-    """CliRunner without the model: analysed JSONL never loads it."""
-    from typer.testing import CliRunner
-
-    from ner_cli.cli import app
-
-    monkeypatch.setenv("COLUMNS", "100")
-    monkeypatch.delenv("NER_CLI_DEBUG", raising=False)
-
-    def invoke(*args, input=None):
-        return CliRunner().invoke(app, [str(a) for a in args], input=input)
-
-    return invoke
 
 
 def stats_json(result) -> dict:
@@ -189,20 +173,11 @@ def test_stats_malformed_lines_are_errors_and_the_rest_is_counted(quick, tmp_pat
         (["stats", "{corpus}", "--top", "0"], 2, "Invalid value for '--top'"),
         (["stats", "{corpus}", "-f", "xml"], 2, "Invalid value for '--format'"),
         (["stats"], 2, "no input"),
-        (["graph", "{corpus}", "-o", "graph.png"], 2, "extension must be one of .gexf, "),
-        (["graph", "{corpus}"], 2, "Missing option '--output'"),
-        (["graph", "{corpus}", "-o", "{tmp}/g.csv", "--window", "page"], 2,
-         "Invalid value for '--window'"),
-        (["graph", "{plain}", "-o", "{tmp}/g.csv", "--window", "sentence"], 2,
-         "a1: --window sentence needs the document text"),
         (["stats", "{corpus}", "-o", "{tmp}/no/dir/x.csv"], 2, "cannot write"),
-        (["graph", "{corpus}", "-o", "{tmp}/g.gexf", "--patterns", "news", "--no-patterns"], 2,
-         "--patterns and --no-patterns exclude each other"),
     ],
 )
 def test_usage_errors(quick, corpus, tmp_path, args, code, message):
-    plain = write_jsonl(tmp_path / "plain.jsonl", CORPUS[:1], text=False)
-    args = [a.format(corpus=corpus, tmp=tmp_path, plain=plain) for a in args]
+    args = [a.format(corpus=corpus, tmp=tmp_path) for a in args]
     result = quick(*args)
     assert result.exit_code == code
     assert message in " ".join(result.stderr.split())
@@ -211,44 +186,6 @@ def test_usage_errors(quick, corpus, tmp_path, args, code, message):
 
 def graph_edges(graph) -> dict:
     return {tuple(sorted((a, b))): data["weight"] for a, b, data in graph.edges(data=True)}
-
-
-def test_graph_gexf_loads_back_with_the_expected_nodes_and_weights(quick, corpus, tmp_path):
-    out = tmp_path / "graph.gexf"
-    result = quick("graph", corpus, "-o", out, "-q")
-    assert result.exit_code == 1 and result.stdout == ""  # one error record in the corpus
-    graph = nx.read_gexf(out)
-    assert graph_edges(graph) == DOCUMENT_EDGES
-    assert dict(graph.nodes(data=True))[MACRON] == {"label": "Emmanuel Macron", "type": "PER",
-                                                    "documents": 2, "mentions": 3}
-    assert {n: (d["label"], d["type"], d["documents"], d["mentions"])
-            for n, d in graph.nodes(data=True)} == {f"{e[1]}:{e[0]}": e for e in ENTITIES}
-
-
-def test_graph_min_weight_labels_and_graphml(quick, corpus, tmp_path):
-    out = tmp_path / "graph.graphml"
-    assert quick("graph", corpus, "-o", out, "--min-weight", "2", "-q").exit_code == 1
-    graph = nx.read_graphml(out)
-    assert graph_edges(graph) == {p: w for p, w in DOCUMENT_EDGES.items() if w >= 2}
-    assert set(graph) == {MACRON, OLAF, OTAN, PARIS}  # entities without a kept link are out
-    quick("graph", corpus, "-o", out, "--labels", "PER", "-q")
-    assert graph_edges(nx.read_graphml(out)) == {(MACRON, OLAF): 2}  # already in order
-
-
-def test_graph_sentence_window(quick, corpus, tmp_path):
-    out = tmp_path / "graph.gexf"
-    quick("graph", corpus, "-o", out, "--window", "sentence", "-q")
-    assert graph_edges(nx.read_gexf(out)) == SENTENCE_EDGES
-
-
-def test_graph_csv_edge_list(quick, corpus, tmp_path):
-    out = tmp_path / "edges.csv"
-    quick("graph", corpus, "-o", out, "--min-weight", "2", "-q")
-    assert out.read_text(encoding="utf-8") == (
-        "source,source_label,target,target_label,weight\n"
-        "Emmanuel Macron,PER,Olaf Scholz,PER,2\n"
-        "OTAN,ORG,Paris,LOC,2\n"
-    )
 
 
 def test_analysed_jsonl_and_texts_mix_in_one_folder(cli, tmp_path):
@@ -281,6 +218,7 @@ def test_texts_and_their_extract_jsonl_give_the_same_stats_and_graph(cli, tmp_pa
     assert dict(graphs[0].nodes(data=True)) == dict(graphs[1].nodes(data=True))
 
 
+@pytest.mark.slow
 def test_real_pipe_from_extract_to_stats(run, corpus):
     """A real subprocess: analysed JSONL on stdin, and no model load needed for it."""
     done = run("stats", "-", "-f", "csv", "-q", input=corpus.read_bytes())

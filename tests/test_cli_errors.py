@@ -1,4 +1,5 @@
-"""Nothing lost, nothing crashes: hostile inputs, interruptions, fuzzing (issue 8).
+"""Nothing lost, nothing crashes: every command on hostile inputs, paths and outputs,
+exit codes, interruptions (issue 8). The readers' fuzzing is in test_readers.py.
 
 Every case: one clear line per problem on stderr naming the file and the reason, an error
 record in JSONL output, the rest processed, exit 1 when anything failed, 2 for bad usage,
@@ -15,11 +16,7 @@ import time
 import zipfile
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from ner_cli.document import Document
-from ner_cli.readers import InputFormat, InputOptions, Source, read_source
 from tests.conftest import SEED_SAMPLE, ner_cli_executable
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
@@ -95,8 +92,18 @@ def test_evaluate_with_malformed_gold(cli, tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_text('{"id": "a", "text": "Paris", "entities": []}\n{oops\n', encoding="utf-8")
     result = cli("evaluate", gold)
-    assert result.exit_code in (1, 2)
-    assert str(gold) in result.stderr and "Traceback" not in result.stderr
+    assert result.exit_code == 1  # the file exists: a bad line in it is a run-time failure
+    assert result.stderr.startswith(f"ner-cli: error: {gold}:2: not a gold record (")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="evaluate exits 1 for a gold path that does not exist; "
+                   "a path the user names that does not exist is a usage error, exit 2, as for "
+                   "extract, show and stats (the source restructure fixes it)")
+def test_evaluate_with_missing_gold_is_exit_2(quick, tmp_path):
+    result = quick("evaluate", tmp_path / "nowhere.jsonl")
+    assert "no such file or directory" in result.stderr.lower()
+    assert result.exit_code == 2
 
 
 @pytest.mark.parametrize(
@@ -118,6 +125,7 @@ def test_paths_and_outputs(cli, tmp_path, args, code, message):
     assert result.stderr.splitlines()[0] == message.format(**values)
 
 
+@pytest.mark.slow
 def test_missing_model_with_workers_fails_once(run):
     result = run("extract", SEED_SAMPLE, "-j", "2", "-m", "xx_no_such_model", "-q")
     assert result.returncode == 1
@@ -210,6 +218,7 @@ def test_five_megabyte_single_line(cli, tmp_path, nlp, monkeypatch):
     assert max(e["start"] for e in record["entities"]) > 4_500_000  # found to the end
 
 
+@pytest.mark.slow
 def test_twenty_thousand_tiny_files(cli, tmp_path):
     folder = tmp_path / "tiny"
     folder.mkdir()
@@ -224,6 +233,7 @@ def test_twenty_thousand_tiny_files(cli, tmp_path):
 # Interruptions, through real processes.
 
 
+@pytest.mark.slow
 def test_broken_pipe_exits_quietly(tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()
@@ -237,6 +247,7 @@ def test_broken_pipe_exits_quietly(tmp_path):
     assert result.returncode == 0
 
 
+@pytest.mark.slow
 def test_ctrl_c_with_two_workers_then_resume(tmp_path):
     folder = tmp_path / "corpus"
     folder.mkdir()
@@ -272,53 +283,3 @@ def test_ctrl_c_with_two_workers_then_resume(tmp_path):
     for path in whole.rglob("*.json"):
         assert path.read_text(encoding="utf-8") == \
             (out / path.relative_to(whole)).read_text(encoding="utf-8")
-
-
-# Fuzzing: arbitrary bytes and text through the readers never raise, and every input
-# yields at least one record.
-
-
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.binary(max_size=400),
-       fmt=st.sampled_from([InputFormat.text, InputFormat.jsonl, InputFormat.csv,
-                            InputFormat.tsv, InputFormat.html]))
-def test_random_bytes_never_escape_a_reader(tmp_path, data, fmt):
-    path = tmp_path / "fuzz.bin"
-    path.write_bytes(data)
-    documents = list(read_source(Source(str(path), "fuzz"), InputOptions(input_format=fmt)))
-    assert all(isinstance(d, Document) for d in documents)
-    if fmt in (InputFormat.text, InputFormat.html):
-        assert len(documents) == 1
-
-
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.floats(allow_nan=False) | st.text(),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(), children,
-                                                                     max_size=3),
-    max_leaves=8,
-)
-
-
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(st.one_of(
-    st.builds(lambda t: json.dumps({"text": t}), st.text()),
-    st.builds(json.dumps, JSON_VALUES),
-    st.just('{"text": "\\udc00"}'),
-    st.text(max_size=20),
-), max_size=8))
-def test_arbitrary_jsonl_lines(nlp, tmp_path, lines):
-    from ner_cli.extract import extract, to_record
-
-    path = tmp_path / "fuzz.jsonl"
-    path.write_text("\n".join(line.replace("\n", " ") for line in lines), encoding="utf-8",
-                    errors="surrogatepass")
-    documents = list(read_source(Source(str(path), "fuzz.jsonl")))
-    if any("\x00" in line for line in lines):  # a NUL byte makes it a binary file
-        assert [d.error for d in documents] == ["binary file (NUL bytes), skipped"]
-    else:
-        assert len(documents) == sum(1 for line in lines if line.replace("\n", " ").strip())
-    for result in extract(nlp, documents):
-        record = to_record(result)
-        json.dumps(record, ensure_ascii=False).encode("utf-8")  # always writable
-        for mention in record.get("entities", ()):
-            assert result.document.text[mention["start"]:mention["end"]] == mention["text"]

@@ -1,4 +1,6 @@
-"""The HTML report: structure, escaping, self-containment, colours, golden files."""
+"""The HTML report (ner_cli.writers.html): structure, escaping, self-containment, colours.
+
+Its golden file, from hand-made records, is in test_writers.py."""
 
 from __future__ import annotations
 
@@ -13,11 +15,7 @@ from hypothesis import strategies as st
 from ner_cli.labels import COLOURS, OTHER
 from ner_cli.render import contrast_ratio, ink, segments
 from ner_cli.writers.html import TOP_ENTITIES, write_html
-from tests.conftest import DATA, SAMPLES, SEED_SAMPLE, check_golden
-
-GOLDEN = DATA / "golden"
-SAMPLE_FILES = sorted(SAMPLES.glob("*.txt"))
-
+from tests.conftest import SEED_SAMPLE
 
 VOID = {"meta", "br", "img", "input", "link", "hr", "wbr", "source", "area", "base", "col"}
 
@@ -243,22 +241,6 @@ def test_overlapping_mentions_mark_only_the_first():
     entities = [{"text": "Jean Dupont", "label": "PER", "start": 0, "end": 11},
                 {"text": "Dupont", "label": "PER", "start": 5, "end": 11}]
     assert list(segments(text, entities)) == [("Jean Dupont", entities[0])]
-
-
-@pytest.mark.parametrize("sample", SAMPLE_FILES, ids=lambda p: p.stem)
-def test_golden_html_per_sample(cli, monkeypatch, sample):
-    monkeypatch.chdir(SAMPLES.parent)
-    result = cli("extract", f"samples/{sample.name}", "--format", "html", "--quiet")
-    assert result.exit_code == 0, result.stderr
-    assert result.stderr == ""
-    check_golden(GOLDEN / f"{sample.stem}.html", result.stdout)
-
-
-def test_golden_html_corpus(cli, monkeypatch):
-    monkeypatch.chdir(SAMPLES.parent)
-    result = cli("extract", *[f"samples/{s.name}" for s in SAMPLE_FILES], "-f", "html", "-q")
-    assert result.exit_code == 0, result.stderr
-    check_golden(GOLDEN / "samples.html", result.stdout)
 
 
 def test_html_format_from_the_output_suffix(cli, tmp_path):

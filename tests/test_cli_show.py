@@ -246,6 +246,7 @@ def test_pager_only_for_views_taller_than_the_terminal(monkeypatch, lines, pager
         assert os.environ["LESS"] == "FRX"  # less shows the colours (-R)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pseudo-terminal")
 def test_on_a_terminal_long_texts_go_through_the_pager_in_colour(tmp_path):
     paged = tmp_path / "paged.txt"

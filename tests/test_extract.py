@@ -1,7 +1,10 @@
-"""The extraction core on plain functions: splitting, offsets, records."""
+"""The extraction core (ner_cli.extract): splitting, offsets, records, long documents."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
 import spacy
 from hypothesis import given
 from hypothesis import strategies as st
@@ -71,6 +74,7 @@ def test_no_entity_crosses_a_line_or_blank_line(nlp):
 REDUCED_ONLY = {("economie-airbus-boeing.txt", "Federal Aviation Administration")}
 
 
+@pytest.mark.slow
 def test_reduced_pipeline_matches_full_pipeline_on_samples(nlp):
     from ner_cli.pipeline import load_ner_weights, shipped_ner
 
@@ -101,3 +105,21 @@ def test_to_record_is_the_output_contract():
                       "entities_grouped": [{"id": "E1", "name": "Paris", "label": "LOC",
                                             "count": 1, "variants": ["Paris"],
                                             "first_start": 0}]}
+
+
+def test_long_document_is_split_and_nothing_is_lost(nlp, cli, tmp_path, monkeypatch):
+    paragraph = SEED_SAMPLE.read_text(encoding="utf-8")
+    text = "\n\n".join([paragraph] * 6)
+    monkeypatch.setattr(nlp, "max_length", len(paragraph) + 100)  # forces 6 pieces
+    long_doc = tmp_path / "long.txt"
+    long_doc.write_text(text, encoding="utf-8")
+    (record,) = jsonl_records(cli("extract", long_doc, "-f", "jsonl", "-q"))
+    single = jsonl_records(cli("extract", SEED_SAMPLE, "-f", "jsonl", "-q"))[0]["entities"]
+    assert len(record["entities"]) == 6 * len(single)
+    assert all(text[e["start"]:e["end"]] == e["text"] for e in record["entities"])
+    last = record["entities"][-len(single):]
+    assert [e["text"] for e in last] == [e["text"] for e in single]
+
+
+def jsonl_records(result) -> list[dict]:
+    return [json.loads(line) for line in result.stdout.splitlines()]
