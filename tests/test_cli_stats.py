@@ -172,7 +172,6 @@ def test_stats_malformed_lines_are_errors_and_the_rest_is_counted(quick, tmp_pat
         (["stats", "no/such/file.jsonl"], 2, "no/such/file.jsonl: no such file or directory"),
         (["stats", "{corpus}", "--top", "0"], 2, "Invalid value for '--top'"),
         (["stats", "{corpus}", "-f", "xml"], 2, "Invalid value for '--format'"),
-        (["stats"], 2, "no input"),
         (["stats", "{corpus}", "-o", "{tmp}/no/dir/x.csv"], 2, "cannot write"),
     ],
 )

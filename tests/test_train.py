@@ -100,7 +100,6 @@ def test_bad_gold_is_an_input_error(tmp_path, line):
 
 @pytest.mark.slow
 def test_train_one_epoch_saves_a_component_that_loads_and_runs(tiny, tmp_path):
-    from ner_cli.options import PipelineOptions
     from ner_cli.pipeline import fresh_pipeline
 
     settings = TrainSettings(epochs=1, seed=3, chunk_tokens=30)
@@ -190,7 +189,7 @@ def test_a_gold_entity_across_a_predicted_sentence_start_stays_trainable(nlp):
 
 
 def test_default_ner_weights_are_the_shipped_ones_unless_base_ner():
-    from ner_cli.options import PipelineOptions, Weights
+    from ner_cli.options import Weights
     from ner_cli.pipeline import load_pipeline, shipped_ner
 
     folder = shipped_ner()

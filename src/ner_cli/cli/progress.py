@@ -129,7 +129,8 @@ def tracked(processed: Iterable[Processed], tally: Tally, console: Console,
     stream = iter(processed)
     # The first record costs the model's loading: say so, then clear the line.
     with Progress(SpinnerColumn(), TextColumn(f"loading {plan.model}…"), console=console,
-                  transient=True):
+                  transient=True) as spinner:
+        spinner.add_task("loading", total=None)
         first = next(stream, None)
     if first is None:
         return
