@@ -12,6 +12,7 @@ from ner_cli.cli.options import (
     OUTPUT_PANEL,
     Inputs,
     LabelsOption,
+    OutputOption,
     QuietOption,
     VerboseOption,
     command,
@@ -37,16 +38,7 @@ def extract_cli(
             show_default=False,
         ),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write to this file, not stdout.",
-            rich_help_panel=OUTPUT_PANEL,
-        ),
-    ] = None,
+    output: OutputOption = None,
     output_dir: Annotated[
         Path | None,
         typer.Option(

@@ -35,6 +35,11 @@ LabelsOption = Annotated[
     typer.Option("--labels", "-l", help="Keep only these labels, e.g. PER,ORG.", metavar="LABELS",
                  rich_help_panel=OUTPUT_PANEL),
 ]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write to this file, not stdout "
+                 "(- is stdout).", rich_help_panel=OUTPUT_PANEL),
+]
 VerboseOption = Annotated[
     bool,
     typer.Option("--verbose", "-v", help="Also name each file a folder walk left out."),
@@ -214,5 +219,6 @@ def command(name: str) -> Callable[[Callable[..., ExitStatus | None]], Callable]
     return register
 
 
-__all__ = ["INPUT_PARAMETERS", "PIPELINE_PARAMETERS", "Inputs", "LabelsOption", "QuietOption",
-           "VerboseOption", "command", "gather_inputs", "parse_labels", "pipeline_options"]
+__all__ = ["INPUT_PARAMETERS", "PIPELINE_PARAMETERS", "Inputs", "LabelsOption", "OutputOption",
+           "QuietOption", "VerboseOption", "command", "gather_inputs", "parse_labels",
+           "pipeline_options"]

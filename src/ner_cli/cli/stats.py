@@ -7,7 +7,6 @@ instead of being analysed again (``ner_cli.api.corpus_records``).
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ from ner_cli.cli.options import (
     OUTPUT_PANEL,
     Inputs,
     LabelsOption,
+    OutputOption,
     QuietOption,
     VerboseOption,
     command,
@@ -62,16 +62,7 @@ def stats_cli(
             show_default=False,
         ),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write to this file, not stdout.",
-            rich_help_panel=OUTPUT_PANEL,
-        ),
-    ] = None,
+    output: OutputOption = None,
     labels: LabelsOption = None,
     pipeline: PipelineOptions = PipelineOptions(),
     quiet: QuietOption = False,
