@@ -247,7 +247,8 @@ def test_subprocess_stdin_csv_and_errors(run, tmp_path):
     result = run("extract", "-", "missing.txt", "--format", "csv", "--quiet",
                  input=SEED_SAMPLE.read_bytes())
     assert result.returncode == 2
-    assert result.stderr.decode().strip() == "ner-cli: missing.txt: no such file or directory"
+    assert result.stderr.decode().strip() == (
+        "ner-cli: error: missing.txt: no such file or directory")
     rows = list(csv.reader(io.StringIO(result.stdout.decode())))
     assert rows[0] == ["id", "source", "label", "text", "start", "end"]
     assert {row[1] for row in rows[1:]} == {"-"}
