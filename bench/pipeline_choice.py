@@ -25,7 +25,7 @@ SETS = ("sequoia_other", "hipe2020_dev", "newseye_dev", "letemps_dev")
 
 def variants():
     """Name -> loaded pipeline, for each choice we compare."""
-    load_pipeline(DEFAULT_MODEL)  # registers the line-break component
+    load_pipeline()  # registers the line-break component
     plain = spacy.load(DEFAULT_MODEL, exclude=list(NOT_NEEDED_FOR_NER))
     sentencizer = spacy.load(DEFAULT_MODEL, exclude=list(NOT_NEEDED_FOR_NER))
     sentencizer.add_pipe("sentencizer", before="ner")
@@ -37,7 +37,7 @@ def variants():
         "ner only": plain,
         "ner + sentencizer": sentencizer,
         "ner + senter": senter,
-        "ner-cli default": load_pipeline(DEFAULT_MODEL),
+        "ner-cli default": load_pipeline(),
     }
 
 
