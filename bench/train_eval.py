@@ -22,7 +22,8 @@ from datetime import date
 from pathlib import Path
 
 from ner_cli.evaluate import CORE_LABELS, predicted_spans, read_gold, score_spans
-from ner_cli.pipeline import fresh_pipeline, load_pipeline
+from ner_cli.options import PipelineOptions, Weights
+from ner_cli.pipeline import load_pipeline
 
 HIPE_SETS = ("hipe2020_dev", "newseye_dev", "letemps_dev")
 VALIDATION_EVERY = 5  # every 5th sequoia_other document is held back for validation
@@ -54,20 +55,20 @@ def agreement_docs(frwiki: Path) -> list[dict]:
     return docs
 
 
-def f1(nlp, docs: list, titles: bool, raw: bool = False) -> float:
+def f1(options: PipelineOptions, docs: list, titles: bool, raw: bool = False) -> float:
     """Strict PER/LOC/ORG micro-F1 (x100) of ner-cli's output on gold documents.
 
     ``raw``: the model's own entities, without ner-cli's span convention and fixes.
     """
-    predicted = predicted_spans(nlp, docs, titles=titles, raw=raw)
+    predicted = predicted_spans(docs, options, titles=titles, raw=raw)
     return score_spans(zip((d.spans for d in docs), predicted, strict=True),
                        CORE_LABELS)["micro"].f1 * 100
 
 
-def raw_spans(nlp, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+def raw_spans(options: PipelineOptions, texts: list[str]) -> list[list[tuple[int, int, str]]]:
     """The pipeline's own entities (all labels) for each text."""
     return [[(e.start_char, e.end_char, e.label_) for e in doc.ents]
-            for doc in nlp.pipe(texts, batch_size=32)]
+            for doc in load_pipeline(options).pipe(texts, batch_size=32)]
 
 
 def main() -> int:
@@ -84,11 +85,11 @@ def main() -> int:
     sets.update({name: read_gold(args.data / "gold" / f"{name}.jsonl") for name in HIPE_SETS})
     held_out = [d["text"] for d in agreement_docs(args.data / "bench" / "frwiki_2m.jsonl")]
 
-    base = load_pipeline(stock_ner=True)
+    base = PipelineOptions(weights=Weights.base)
     raw_row = "fr_core_news_md, raw model output"
     rows = {raw_row: base, "ner-cli, stock ner weights (--base-ner)": base}
     for folder in args.ner:
-        rows[folder.name] = fresh_pipeline(ner_weights=str(folder))
+        rows[folder.name] = PipelineOptions(weights=folder)
     base_held = raw_spans(base, held_out)
 
     words = sum(len(text.split()) for text in held_out)
@@ -98,10 +99,10 @@ def main() -> int:
     print("| ner weights | " + " | ".join(sets) + " | agreement with base |")
     print("|---|" + "---:|" * (len(sets) + 1))
     results = {}
-    for label, nlp in rows.items():
-        scores = [f1(nlp, docs, titles=name in HIPE_SETS, raw=label == raw_row)
+    for label, options in rows.items():
+        scores = [f1(options, docs, titles=name in HIPE_SETS, raw=label == raw_row)
                   for name, docs in sets.items()]
-        held = raw_spans(nlp, held_out)
+        held = raw_spans(options, held_out)
         all_labels = sorted({s[2] for spans in base_held + held for s in spans})
         agree = score_spans(zip(base_held, held, strict=True), all_labels)["micro"].f1
         results[label] = scores
