@@ -92,3 +92,24 @@ def test_importing_the_api_does_not_import_spacy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_core_never_imports_typer_or_rich():
+    """Only the command line (cli/) and the terminal views (render, the table writer) may."""
+    import ast
+    from pathlib import Path
+
+    import ner_cli
+
+    package = Path(ner_cli.__file__).parent
+    allowed = {package / "render.py", package / "writers"}
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        if path.parent == package / "cli" or path in allowed or path.parent in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.name}: {n}" for n in names
+                          if n.split(".")[0] in {"typer", "rich"}]
+    assert offenders == []
