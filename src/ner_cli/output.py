@@ -17,7 +17,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TextIO, TypeVar
 
-from ner_cli.errors import OutputError, UnwritableOutput
+from ner_cli.errors import OutputError, UnwritableOutput, os_reason
 
 STDOUT = "-"
 F = TypeVar("F", bound=Enum)
@@ -68,7 +68,7 @@ def atomic_open(path: Path, *, make_parents: bool = False) -> Iterator[TextIO]:
             os.fchmod(fd, new_file_mode(path))  # mkstemp makes 0600 files
             handle, temporary = os.fdopen(fd, "w", encoding="utf-8", newline=""), Path(name)
     except OSError as error:
-        raise UnwritableOutput(str(path), error.strerror or str(error)) from error
+        raise UnwritableOutput(str(path), os_reason(error)) from error
     try:
         with handle:
             yield handle
@@ -77,7 +77,7 @@ def atomic_open(path: Path, *, make_parents: bool = False) -> Iterator[TextIO]:
     except BrokenPipeError:
         raise
     except OSError as error:
-        raise OutputError(str(path), error.strerror or str(error)) from error
+        raise OutputError(str(path), os_reason(error)) from error
     finally:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
