@@ -156,10 +156,15 @@ def count_corpus(paths: Iterable[str], inputs: InputOptions = InputOptions(),
 def split_analysed(paths: Iterable[str], inputs: InputOptions,
                    on_skip: Callable[[str], None] | None = None,
                    ) -> tuple[list[Source], list[Source]]:
-    """(sources holding extract JSONL, sources still to analyse), folders expanded."""
+    """(sources holding extract JSONL or a corpus database, sources still to analyse),
+    folders expanded."""
+    from ner_cli.writers.sqlite import is_database
+
     analysed, to_analyse = [], []
     for source in discover(paths, inputs.glob, on_skip):
-        if source.error is None and (
+        if source.error is None and source.path != "-" and is_database(source.path):
+            analysed.append(source)
+        elif source.error is None and (
             format_of(source, inputs) is InputFormat.jsonl or source.path == "-"
         ) and _is_analysed(source.path, inputs.text_key):
             analysed.append(source)
@@ -192,8 +197,30 @@ def _peek_stdin() -> bytes:
     return peek(HEAD_BYTES)[:HEAD_BYTES] if peek else b""
 
 
+def stored_records(path: str, ids: Iterable[str] | None = None) -> Iterator[Processed]:
+    """The records of a corpus database (``extract -o news.db``), as ``extract`` gave them,
+    in the order they were first stored; ``ids`` keeps those documents only, and an id that
+    is not there gives an error record."""
+    from ner_cli.writers.sqlite import read_records
+
+    wanted = None if ids is None else list(dict.fromkeys(ids))
+    found = set()
+    for record, words in read_records(path, ids=wanted):
+        found.add(record["id"])
+        yield Processed(record, words)
+    for missing in (wanted or ()):
+        if missing not in found:
+            yield Processed({"id": missing, "source": str(path),
+                             "error": "no document with this id in the database"}, 0)
+
+
 def _analysed_records(source: Source) -> Iterator[Processed]:
     from ner_cli.corpus import read_records
+    from ner_cli.writers.sqlite import is_database
+
+    if is_database(source.path):
+        yield from stored_records(source.path)
+        return
 
     handle = sys.stdin.buffer if source.path == "-" else open(source.path, "rb")  # noqa: SIM115
     try:

@@ -100,3 +100,20 @@ class MissingText(UsageError):
     def __init__(self, document_id: str) -> None:
         self.document_id = document_id
         super().__init__(f"{document_id}: sentence windows need the document text")
+
+
+class StoreBusy(NerCliError):
+    """Another run is writing the same corpus database."""
+
+    def __init__(self, path: str, waited: float) -> None:
+        self.path, self.waited = str(path), waited
+        super().__init__(f"{self.path}: another ner-cli run is writing this database "
+                         f"(waited {waited:g} s); try again when it is done")
+
+
+class NotAStore(UsageError):
+    """A file named as a corpus database is not one ner-cli can use."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path, self.reason = str(path), reason
+        super().__init__(f"{self.path}: {reason}")

@@ -202,6 +202,54 @@ def ner_weights_info() -> str:
             f"trained {meta.get('date', '?')}")
 
 
+def pipeline_version(options: PipelineOptions) -> dict[str, str | None]:
+    """What makes the pipeline's output what it is, in words, without loading spaCy: the
+    model and its version, the ner weights and a hash of their files, the patterns file and
+    a hash of it (None when there are none). A corpus database redoes a document processed
+    under other values (README, "Query your corpus")."""
+    model_meta = _read_meta(_model_folder(options.model) / "meta.json")
+    folder = options.weights if isinstance(options.weights, Path) else None
+    if options.weights is Weights.news and options.model == DEFAULT_MODEL:
+        folder = shipped_ner()
+    weights = options.describe_weights()
+    if folder is not None:
+        weights += f" {_files_hash(folder / name for name in NER_FILES)}"
+    patterns = None
+    if options.patterns is not None:
+        patterns = f"{Path(options.patterns).name} {_files_hash([Path(options.patterns)])}"
+    return {"model": f"{options.model} {model_meta.get('version', '?')}", "weights": weights,
+            "patterns": patterns}
+
+
+def _model_folder(model: str) -> Path:
+    import importlib.util
+
+    if Path(model).is_dir():
+        return Path(model)
+    try:
+        spec = importlib.util.find_spec(model)
+    except (ImportError, ValueError):
+        spec = None
+    return Path(spec.origin).parent if spec is not None and spec.origin else Path(model)
+
+
+@lru_cache(maxsize=8)
+def _hash_of(paths: tuple[Path, ...]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in paths:
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"?")
+    return digest.hexdigest()[:12]
+
+
+def _files_hash(paths) -> str:
+    return _hash_of(tuple(paths))
+
+
 def load_ner_weights(nlp: Language, folder: Path) -> Language:
     """Replace ``nlp``'s ner weights with a component folder written by ``ner-cli train``."""
     missing = [f for f in NER_FILES if not (folder / f).is_file()]
@@ -218,23 +266,13 @@ def load_ner_weights(nlp: Language, folder: Path) -> Language:
 def ner_labels(options: PipelineOptions) -> list[str] | None:
     """The labels the pipeline's ner predicts, read from meta.json files without loading
     spaCy (None when no meta.json says: the check is then left to the model itself)."""
-    import importlib.util
 
     folder = options.weights if isinstance(options.weights, Path) else None
     if folder is not None and (folder / "meta.json").is_file():
         meta = _read_meta(folder / "meta.json")
         if isinstance(meta.get("labels"), list):
             return sorted(meta["labels"])
-    model = Path(options.model)
-    if not model.is_dir():
-        try:
-            spec = importlib.util.find_spec(options.model)
-        except (ImportError, ValueError):
-            spec = None
-        if spec is None or spec.origin is None:
-            return None
-        model = Path(spec.origin).parent
-    labels = _read_meta(model / "meta.json").get("labels", {})
+    labels = _read_meta(_model_folder(options.model) / "meta.json").get("labels", {})
     return sorted(labels["ner"]) if isinstance(labels, dict) and "ner" in labels else None
 
 

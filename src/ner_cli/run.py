@@ -67,7 +67,16 @@ def _words(document: Document) -> int:
 def run_records(
     documents: Iterable[Document], options: PipelineOptions, record: RecordOptions
 ) -> Iterator[Processed]:
-    """Process ``documents`` in order, with ``options.jobs`` worker processes (1: this one)."""
+    """Process ``documents`` in order, with ``options.jobs`` worker processes (1: this one).
+
+    The model loads when the first document comes: a run with nothing to do (a corpus
+    database with every document unchanged) does not load it.
+    """
+    documents = iter(documents)
+    first = next(documents, None)
+    if first is None:
+        return
+    documents = itertools.chain([first], documents)
     jobs = resolve_jobs(options.jobs)
     if jobs <= 1:
         nlp = load_pipeline(options)

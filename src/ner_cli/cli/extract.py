@@ -73,6 +73,15 @@ def extract_cli(
             rich_help_panel=OUTPUT_PANEL,
         ),
     ] = False,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="With a database (-o news.db): remove the documents this run's inputs no "
+            "longer hold.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
     labels: LabelsOption = None,
     pipeline: PipelineOptions = PipelineOptions(),
     quiet: QuietOption = False,
@@ -94,6 +103,8 @@ def extract_cli(
     if output_dir is not None and (output is not None or fmt is not None):
         raise UsageError("--output-dir writes JSON files; it goes without -o and --format")
     chosen = records_format(fmt, output, sys.stdout.isatty())
+    if prune and chosen is not Format.sqlite:
+        raise UsageError("--prune goes with a database output (-o FILE.db)")
     # the HTML report shows each text with its marks
     extractor = Extractor(
         pipeline, labels=parse_labels(labels), include_text=include_text or chosen is Format.html
@@ -107,10 +118,32 @@ def extract_cli(
         documents = run.skipping(
             documents, lambda d: d.error is None and output_path(output_dir, d.id).exists()
         )
+    if chosen is Format.sqlite:
+        return _into_database(output, extractor, run, documents, prune)
     records = run.records(extractor.process(documents))
     if output_dir is not None:
         write_output_dir(records, output_dir)
     else:
         with open_output(output) as out:
             writer_for(chosen, group)(records, out)
+    return run.finish()
+
+
+def _into_database(output, extractor, run, documents, prune: bool) -> ExitStatus:
+    """-o news.db: only new, changed or redone documents go through the pipeline; the
+    others are counted as unchanged (the way --resume skips written files)."""
+    from ner_cli.output import is_stdout
+    from ner_cli.pipeline import pipeline_version
+    from ner_cli.writers.sqlite import CorpusStore
+
+    if is_stdout(output):
+        raise UsageError("--format sqlite writes a database file: give -o FILE.db")
+    labels = extractor.record_options.labels
+    version = {**pipeline_version(extractor.options),
+               "labels": ",".join(labels) if labels else None}
+    with CorpusStore(output, version) as store:
+        run.tally.changes = store.counts
+        store.write(run.records(extractor.process(run.skipping(documents, store.skip))))
+        if prune:
+            store.prune()
     return run.finish()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from rich.console import Console
@@ -39,6 +39,8 @@ class Tally:
     skipped: int = 0  # documents --resume found done
     words: int = 0
     files_left_out: list[str] = field(default_factory=list)  # by the folder walk
+    # a corpus database's counts (new, changed, redone, unchanged, pruned), None otherwise
+    changes: Mapping[str, int] | None = None
     glob: str | None = None
     started: float = field(default_factory=time.perf_counter)
     first_record: float | None = None
@@ -68,7 +70,13 @@ class Tally:
         seconds = self.seconds
         speed = self.words / seconds if seconds else 0.0
         skipped = f", {self.skipped:,} skipped (--resume)" if self.skipped else ""
-        line = (f"{_count(self.documents, 'document')}, {_count(self.mentions, 'mention')}, "
+        documents = f"{_count(self.documents, 'document')},"
+        if self.changes is not None:  # "4,336 documents: 12 new, …, 4,321 unchanged;"
+            skipped = ""
+            documents = f"{_count(self.documents + self.skipped, 'document')}: " + ", ".join(
+                f"{self.changes.get(kind, 0):,} {kind}{note}" for kind, note in _CHANGES
+                if kind in ("new", "changed", "unchanged") or self.changes.get(kind)) + ";"
+        line = (f"{documents} {_count(self.mentions, 'mention')}, "
                 f"{self.failed:,} failed{skipped}; {_count(self.words, 'word')} in "
                 f"{seconds:.1f} s ({speed:,.0f} words/s)")
         if self.files_left_out:
@@ -76,6 +84,11 @@ class Tally:
                       else "not a known extension; see --glob")
             line += f"; {_count(len(self.files_left_out), 'file')} skipped: {reason}"
         return line
+
+
+# The kinds of document a corpus database run counts, in the summary's order.
+_CHANGES = (("new", ""), ("changed", ""), ("redone", " (other pipeline)"), ("unchanged", ""),
+            ("pruned", ""))
 
 
 def _count(n: int, noun: str) -> str:

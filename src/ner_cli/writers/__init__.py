@@ -24,8 +24,11 @@ class Format(str, Enum):
     csv = "csv"
     tsv = "tsv"
     html = "html"
+    sqlite = "sqlite"
 
 
+# Formats written into a named file (a database), not streamed to a text handle.
+FILE_FORMATS = frozenset({Format.sqlite})
 WRITERS: dict[Format, Callable[[Iterable[dict], TextIO], None]] = {
     Format.table: write_table,
     Format.json: write_json,
@@ -36,7 +39,8 @@ WRITERS: dict[Format, Callable[[Iterable[dict], TextIO], None]] = {
 }
 SUFFIXES = {".json": Format.json, ".jsonl": Format.jsonl, ".ndjson": Format.jsonl,
             ".csv": Format.csv, ".tsv": Format.tsv, ".txt": Format.table,
-            ".html": Format.html, ".htm": Format.html}
+            ".html": Format.html, ".htm": Format.html,
+            ".db": Format.sqlite, ".sqlite": Format.sqlite, ".sqlite3": Format.sqlite}
 # Formats that can write one row per entity instead of one per mention.
 GROUPABLE = frozenset({Format.table, Format.csv, Format.tsv})
 
@@ -57,5 +61,6 @@ def writer_for(fmt: Format, group: bool = False) -> Callable[[Iterable[dict], Te
     return WRITERS[fmt]
 
 
-__all__ = ["GROUPABLE", "SUFFIXES", "WRITERS", "Format", "records_format", "write_csv",
-           "write_html", "write_json", "write_jsonl", "write_table", "write_tsv", "writer_for"]
+__all__ = ["FILE_FORMATS", "GROUPABLE", "SUFFIXES", "WRITERS", "Format", "records_format",
+           "write_csv", "write_html", "write_json", "write_jsonl", "write_table", "write_tsv",
+           "writer_for"]
