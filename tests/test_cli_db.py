@@ -112,6 +112,17 @@ def test_a_rerun_processes_only_new_and_changed_documents(cli, feed, tmp_path):
                 "(SELECT doc FROM documents)") == [(0,)]
 
 
+def test_prune_is_skipped_when_a_folder_has_no_matching_files(cli, feed, tmp_path):
+    db = tmp_path / "news.db"
+    cli("extract", feed, "-o", db, "-q")
+    for path in feed.iterdir():
+        path.rename(path.with_suffix(".bak"))  # as if the folder were empty
+    result = cli("extract", feed, "-o", db, "--prune")
+    assert result.exit_code == 1
+    assert "ner-cli: --prune skipped: a folder had no matching files" in result.stderr.splitlines()
+    assert rows(db, "SELECT count(*) FROM documents WHERE error IS NULL") == [(4,)]
+
+
 def test_other_weights_or_labels_redo_the_documents(cli, feed, tmp_path):
     db = tmp_path / "news.db"
     cli("extract", feed, "-o", db)
@@ -141,6 +152,8 @@ def test_a_rerun_with_nothing_to_do_does_not_load_the_model(cli, feed, tmp_path,
      "ner-cli: error: --prune goes with a database output (-o FILE.db)"),
     (["-f", "sqlite"], 2,
      "ner-cli: error: --format sqlite writes a database file: give -o FILE.db"),
+    (["-f", "parquet"], 2,
+     "ner-cli: error: --format parquet writes a file: give -o FILE.parquet"),
     (["-o", "{tmp}/missing/news.db"], 2,
      "ner-cli: error: cannot write {tmp}/missing/news.db: no such file or directory"),
     (["-o", "{tmp}/text.db"], 2,

@@ -49,8 +49,10 @@ def new_file_mode(path: Path) -> int:
 
 
 @contextmanager
-def atomic_open(path: Path, *, make_parents: bool = False) -> Iterator[TextIO]:
-    """A UTF-8 text handle whose content replaces ``path`` only when the block ends well.
+def atomic_open(path: Path, *, make_parents: bool = False,
+                binary: bool = False) -> Iterator[TextIO]:
+    """A UTF-8 text handle (``binary``: a bytes one) whose content replaces ``path`` only
+    when the block ends well.
 
     A path that cannot be created raises UnwritableOutput; a write that fails, OutputError.
     Special files (/dev/stdout, a FIFO) are written directly.
@@ -61,12 +63,14 @@ def atomic_open(path: Path, *, make_parents: bool = False) -> Iterator[TextIO]:
             path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_file() and not os.access(path, os.W_OK):
             raise PermissionError(13, "Permission denied")
+        text = {} if binary else {"encoding": "utf-8", "newline": ""}
+        mode = "wb" if binary else "w"
         if direct:
-            handle, temporary = path.open("w", encoding="utf-8", newline=""), None
+            handle, temporary = path.open(mode, **text), None
         else:
             fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             os.fchmod(fd, new_file_mode(path))  # mkstemp makes 0600 files
-            handle, temporary = os.fdopen(fd, "w", encoding="utf-8", newline=""), Path(name)
+            handle, temporary = os.fdopen(fd, mode, **text), Path(name)
     except OSError as error:
         raise UnwritableOutput(str(path), os_reason(error)) from error
     try:

@@ -68,7 +68,7 @@ def extract_cli(
         bool,
         typer.Option(
             "--group",
-            help="Table/CSV/TSV: one row per entity with its count, not "
+            help="Table/CSV/TSV/Parquet: one row per entity with its count, not "
             "one per mention (JSON always has entities_grouped).",
             rich_help_panel=OUTPUT_PANEL,
         ),
@@ -93,7 +93,7 @@ def extract_cli(
     """
     from ner_cli.api import Extractor
     from ner_cli.cli.running import Run
-    from ner_cli.output import open_output
+    from ner_cli.output import is_stdout, open_output
     from ner_cli.readers import read_documents
     from ner_cli.writers import records_format, writer_for
     from ner_cli.writers.files import output_path, write_output_dir
@@ -105,12 +105,16 @@ def extract_cli(
     chosen = records_format(fmt, output, sys.stdout.isatty())
     if prune and chosen is not Format.sqlite:
         raise UsageError("--prune goes with a database output (-o FILE.db)")
+    if chosen is Format.parquet:
+        from ner_cli.writers.parquet import require_pyarrow
+
+        if is_stdout(output):
+            raise UsageError("--format parquet writes a file: give -o FILE.parquet")
+        require_pyarrow()
     # the HTML report shows each text with its marks
     extractor = Extractor(
         pipeline, labels=parse_labels(labels), include_text=include_text or chosen is Format.html
     )
-    from ner_cli.output import is_stdout
-
     screen = output_dir is None and is_stdout(output) and sys.stdout.isatty()
     run = Run(inputs, quiet, verbose, pipeline.model, writes_to_screen=screen)
     documents = read_documents(inputs.paths, inputs.options, run.left_out)
@@ -121,7 +125,11 @@ def extract_cli(
     if chosen is Format.sqlite:
         return _into_database(output, extractor, run, documents, prune)
     records = run.records(extractor.process(documents))
-    if output_dir is not None:
+    if chosen is Format.parquet:
+        from ner_cli.writers.parquet import write_parquet
+
+        write_parquet(records, output, group)
+    elif output_dir is not None:
         write_output_dir(records, output_dir)
     else:
         with open_output(output) as out:
@@ -132,8 +140,10 @@ def extract_cli(
 def _into_database(output, extractor, run, documents, prune: bool) -> ExitStatus:
     """-o news.db: only new, changed or redone documents go through the pipeline; the
     others are counted as unchanged (the way --resume skips written files)."""
+    from ner_cli.cli.app import error
     from ner_cli.output import is_stdout
     from ner_cli.pipeline import pipeline_version
+    from ner_cli.readers import NO_MATCHING_FILES
     from ner_cli.writers.sqlite import CorpusStore
 
     if is_stdout(output):
@@ -144,6 +154,9 @@ def _into_database(output, extractor, run, documents, prune: bool) -> ExitStatus
     with CorpusStore(output, version) as store:
         run.tally.changes = store.counts
         store.write(run.records(extractor.process(run.skipping(documents, store.skip))))
-        if prune:
+        if prune and any(r["error"] == NO_MATCHING_FILES for r in run.failures):
+            # an empty (or unmounted) folder would prune everything it ever held
+            error("--prune skipped: a folder had no matching files")
+        elif prune:
             store.prune()
     return run.finish()

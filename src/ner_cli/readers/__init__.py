@@ -18,6 +18,8 @@ from ner_cli.document import Document
 from ner_cli.errors import MISSING, InputError, PathNotFound, os_reason
 from ner_cli.readers.text import STDIN, decode
 
+NO_MATCHING_FILES = "no matching files in folder"
+
 
 class InputFormat(str, Enum):
     """How to read an input; ``auto`` goes by the file's extension."""
@@ -82,7 +84,7 @@ def discover(paths: Iterable[str], glob: str | None = None,
             found = True
             yield Source(os.path.join(path, *relative.parts), str(relative))
         if not found:
-            yield Source(path, path, error="no matching files in folder")
+            yield Source(path, path, error=NO_MATCHING_FILES)
 
 
 def _walk(folder: str) -> Iterator[PurePosixPath]:
@@ -174,5 +176,5 @@ def read_documents(
         yield from read_source(source, options)
 
 
-__all__ = ["InputFormat", "InputOptions", "MISSING", "STDIN", "Source", "decode", "discover",
-           "read_documents", "read_files_from", "read_source"]
+__all__ = ["MISSING", "NO_MATCHING_FILES", "STDIN", "InputFormat", "InputOptions", "Source",
+           "decode", "discover", "read_documents", "read_files_from", "read_source"]

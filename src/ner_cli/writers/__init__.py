@@ -25,10 +25,11 @@ class Format(str, Enum):
     tsv = "tsv"
     html = "html"
     sqlite = "sqlite"
+    parquet = "parquet"
 
 
-# Formats written into a named file (a database), not streamed to a text handle.
-FILE_FORMATS = frozenset({Format.sqlite})
+# Formats written into a named file (a database, Parquet), not streamed to a text handle.
+FILE_FORMATS = frozenset({Format.sqlite, Format.parquet})
 WRITERS: dict[Format, Callable[[Iterable[dict], TextIO], None]] = {
     Format.table: write_table,
     Format.json: write_json,
@@ -40,7 +41,8 @@ WRITERS: dict[Format, Callable[[Iterable[dict], TextIO], None]] = {
 SUFFIXES = {".json": Format.json, ".jsonl": Format.jsonl, ".ndjson": Format.jsonl,
             ".csv": Format.csv, ".tsv": Format.tsv, ".txt": Format.table,
             ".html": Format.html, ".htm": Format.html,
-            ".db": Format.sqlite, ".sqlite": Format.sqlite, ".sqlite3": Format.sqlite}
+            ".db": Format.sqlite, ".sqlite": Format.sqlite, ".sqlite3": Format.sqlite,
+            ".parquet": Format.parquet}
 # Formats that can write one row per entity instead of one per mention.
 GROUPABLE = frozenset({Format.table, Format.csv, Format.tsv})
 
