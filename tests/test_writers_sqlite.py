@@ -64,8 +64,9 @@ def test_schema_tables_columns_and_indexes(tmp_path):
     }
     indexes = {row[0] for row in rows(path, "SELECT name FROM sqlite_master WHERE type = 'index'"
                                       " AND name NOT LIKE 'sqlite_autoindex%'")}
-    assert indexes == {"mentions_doc", "mentions_name", "mentions_label", "entities_name",
-                       "entities_label"}
+    assert indexes == {"entities_name", "entities_label"}  # + the keys: (doc, start, end)…
+    assert rows(path, "SELECT name FROM pragma_index_list('mentions')") == [
+        ("sqlite_autoindex_mentions_1",)]
     assert rows(path, "PRAGMA journal_mode") == [("wal",)]
     assert rows(path, "PRAGMA user_version") == [(1,)]
     assert rows(path, "PRAGMA integrity_check") == [("ok",)]

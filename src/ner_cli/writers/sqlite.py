@@ -61,8 +61,9 @@ CREATE TABLE IF NOT EXISTS mentions (
     entity TEXT,                       -- entities.entity of its group
     title TEXT,                        -- "M.", "président": the title before a PER name
     title_start INTEGER,
-    title_end INTEGER
-);
+    title_end INTEGER,
+    PRIMARY KEY (doc, start, "end")
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entities (
     doc INTEGER NOT NULL REFERENCES documents(doc) ON DELETE CASCADE,
     entity TEXT NOT NULL,              -- "E1", "E2"... within the document
@@ -72,12 +73,9 @@ CREATE TABLE IF NOT EXISTS entities (
     variants TEXT NOT NULL,            -- JSON array of the forms found
     first_start INTEGER NOT NULL,
     PRIMARY KEY (doc, entity)
-);
-CREATE INDEX IF NOT EXISTS mentions_doc ON mentions (doc);
-CREATE INDEX IF NOT EXISTS mentions_name ON mentions (name);
-CREATE INDEX IF NOT EXISTS mentions_label ON mentions (label);
-CREATE INDEX IF NOT EXISTS entities_name ON entities (name, label);
-CREATE INDEX IF NOT EXISTS entities_label ON entities (label);
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entities_name ON entities (name);
+CREATE INDEX IF NOT EXISTS entities_label ON entities (label, name);
 CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5 (
     text, content='documents', content_rowid='doc'
 );
@@ -267,6 +265,9 @@ class CorpusStore:
             connection.execute("DELETE FROM temp.seen")
             connection.executemany("INSERT OR IGNORE INTO temp.seen VALUES (?)",
                                    ((i,) for i in self._seen))
+            gone = "SELECT doc FROM documents WHERE id NOT IN (SELECT id FROM temp.seen)"
+            connection.execute(f"DELETE FROM mentions WHERE doc IN ({gone})")
+            connection.execute(f"DELETE FROM entities WHERE doc IN ({gone})")
             pruned = connection.execute(
                 "DELETE FROM documents WHERE id NOT IN (SELECT id FROM temp.seen)").rowcount
             connection.commit()
@@ -285,9 +286,13 @@ def _mention_row(doc: int, mention: Mapping) -> tuple:
             title.get("start"), title.get("end"))
 
 
+# one encoder, not one per call as json.dumps(..., ensure_ascii=False) makes
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _entity_row(doc: int, entity: Mapping) -> tuple:
     return (doc, entity["id"], entity["name"], entity["label"], entity["count"],
-            json.dumps(entity.get("variants", []), ensure_ascii=False),
+            _to_json(entity.get("variants", [])),
             entity.get("first_start", 0))
 
 
@@ -344,7 +349,6 @@ def _connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
     try:
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")
-        connection.execute("PRAGMA foreign_keys = ON")
         if version == 0:
             connection.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; "
                                      "COMMIT;")
@@ -378,7 +382,7 @@ def read_records(path: str | Path, mentions: bool = True,
                 record["encoding"] = encoding
             record["entities"] = [_mention(row) for row in connection.execute(
                 'SELECT text, label, start, "end", name, title, title_start, title_end, entity '
-                "FROM mentions WHERE doc = ? ORDER BY rowid", (doc,))] if mentions else []
+                "FROM mentions WHERE doc = ? ORDER BY start", (doc,))] if mentions else []
             record["entities_grouped"] = [_entity(row) for row in connection.execute(
                 "SELECT entity, name, label, count, variants, first_start FROM entities "
                 "WHERE doc = ? ORDER BY count DESC, first_start", (doc,))]
