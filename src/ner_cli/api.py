@@ -110,18 +110,21 @@ def _document(item: str | tuple[str, str], number: int) -> Document:
 
 
 def corpus_records(paths: Iterable[str], inputs: InputOptions, extractor: Extractor,
-                   on_skip: Callable[[str], None] | None = None) -> Iterator[Processed]:
-    """Every record of a corpus: JSONL that ``extract`` wrote is taken as it is, everything
-    else goes through ``extractor`` (same readers, jobs and records as ``extract``).
+                   on_skip: Callable[[str], None] | None = None,
+                   counting: bool = False) -> Iterator[Processed]:
+    """Every record of a corpus: JSONL that ``extract`` wrote, or a corpus database, is
+    taken as it is, everything else goes through ``extractor`` (same readers, jobs and
+    records as ``extract``).
 
     Files of extract records come first, then the documents still to analyse, each in the
-    order given.
+    order given. ``counting``: records from a database carry only what entity counts need
+    (``writers.sqlite.read_records``).
     """
     from ner_cli.readers import read_source
 
     analysed, to_analyse = split_analysed(paths, inputs, on_skip)
     for source in analysed:
-        yield from _analysed_records(source)
+        yield from _analysed_records(source, counting)
     if to_analyse:
         yield from extractor.process(
             d for source in to_analyse for d in read_source(source, inputs))
@@ -147,7 +150,9 @@ def count_corpus(paths: Iterable[str], inputs: InputOptions = InputOptions(),
 
     check_labels(tuple(labels) if labels else None, extractor.options)
     counter = CorpusCounter(labels, window)
-    stream = corpus_records(paths, inputs, extractor, on_skip)
+    # sentence windows need each mention's offset; entity counts need the entities only
+    stream = corpus_records(paths, inputs, extractor, on_skip,
+                            counting=window is not Window.sentence)
     for record in (watch(stream) if watch else (p.record for p in stream)):
         counter.add(record)
     return counter
@@ -197,15 +202,16 @@ def _peek_stdin() -> bytes:
     return peek(HEAD_BYTES)[:HEAD_BYTES] if peek else b""
 
 
-def stored_records(path: str, ids: Iterable[str] | None = None) -> Iterator[Processed]:
+def stored_records(path: str, ids: Iterable[str] | None = None,
+                   counting: bool = False) -> Iterator[Processed]:
     """The records of a corpus database (``extract -o news.db``), as ``extract`` gave them,
     in the order they were first stored; ``ids`` keeps those documents only, and an id that
-    is not there gives an error record."""
+    is not there gives an error record. ``counting``: see ``writers.sqlite.read_records``."""
     from ner_cli.writers.sqlite import read_records
 
     wanted = None if ids is None else list(dict.fromkeys(ids))
     found = set()
-    for record, words in read_records(path, ids=wanted):
+    for record, words in read_records(path, ids=wanted, counting=counting and ids is None):
         found.add(record["id"])
         yield Processed(record, words)
     for missing in (wanted or ()):
@@ -214,12 +220,12 @@ def stored_records(path: str, ids: Iterable[str] | None = None) -> Iterator[Proc
                              "error": "no document with this id in the database"}, 0)
 
 
-def _analysed_records(source: Source) -> Iterator[Processed]:
+def _analysed_records(source: Source, counting: bool = False) -> Iterator[Processed]:
     from ner_cli.corpus import read_records
     from ner_cli.writers.sqlite import is_database
 
     if is_database(source.path):
-        yield from stored_records(source.path)
+        yield from stored_records(source.path, counting=counting)
         return
 
     handle = sys.stdin.buffer if source.path == "-" else open(source.path, "rb")  # noqa: SIM115

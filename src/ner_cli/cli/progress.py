@@ -53,7 +53,10 @@ class Tally:
         if "error" in processed.record:
             self.failed += 1
         else:
-            self.mentions += len(processed.record.get("entities", ()))
+            record = processed.record
+            # a record read for counting only has its mentions counted in its entities
+            self.mentions += (len(record["entities"]) if "entities" in record else
+                              sum(e["count"] for e in record.get("entities_grouped", ())))
 
     @property
     def seconds(self) -> float:

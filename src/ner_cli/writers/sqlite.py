@@ -360,19 +360,38 @@ def _connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
 # --- reading it back --------------------------------------------------------------------
 
 
-def read_records(path: str | Path, mentions: bool = True,
-                 ids: Iterable[str] | None = None) -> Iterator[tuple[dict, int]]:
+_DOCUMENTS = "SELECT doc, id, source, encoding, error, text, words FROM documents"
+_MENTIONS = ('SELECT doc, text, label, start, "end", name, title, title_start, title_end, entity '
+             "FROM mentions")
+_ENTITIES = "SELECT doc, entity, name, label, count, variants, first_start FROM entities"
+
+
+def read_records(path: str | Path, ids: Iterable[str] | None = None,
+                 counting: bool = False) -> Iterator[tuple[dict, int]]:
     """The records of a corpus database, as ``extract`` gave them, in the order they were
-    first stored, with each document's word count. ``mentions=False`` leaves out the
-    mentions (``stats`` needs only the entities); ``ids`` keeps only those documents."""
+    first stored, with each document's word count; ``ids`` keeps only those documents.
+
+    ``counting``: what ``stats`` needs and no more, about twice as fast: no mentions (the
+    ``entities`` key is left out; ``entities_grouped`` counts them) and entities without
+    their variants.
+    """
     connection = _connect(Path(path), read_only=True)
     try:
-        query = "SELECT doc, id, source, encoding, error, text, words FROM documents"
-        wanted = list(ids) if ids is not None else None
-        if wanted is not None:
-            query += f" WHERE id IN ({', '.join('?' * len(wanted))})"
-        for doc, doc_id, source, encoding, error, text, words in connection.execute(
-                query + " ORDER BY doc", wanted or ()):
+        if counting:
+            yield from _counting_records(connection)
+            return
+        if ids is None:
+            # three ordered scans merged by document: one pass, no query per document
+            documents = connection.execute(f"{_DOCUMENTS} ORDER BY doc")
+            mentions = _RowsByDocument(connection.execute(f"{_MENTIONS} ORDER BY doc, start"))
+            entities = _RowsByDocument(connection.execute(f"{_ENTITIES} ORDER BY doc"))
+        else:
+            wanted = list(ids)
+            documents = connection.execute(
+                f"{_DOCUMENTS} WHERE id IN ({', '.join('?' * len(wanted))}) ORDER BY doc",
+                wanted)
+            mentions = entities = None
+        for doc, doc_id, source, encoding, error, text, words in documents:
             record: dict = {"id": doc_id, "source": source}
             if error is not None:
                 record["error"] = error
@@ -380,12 +399,17 @@ def read_records(path: str | Path, mentions: bool = True,
                 continue
             if encoding is not None:
                 record["encoding"] = encoding
-            record["entities"] = [_mention(row) for row in connection.execute(
-                'SELECT text, label, start, "end", name, title, title_start, title_end, entity '
-                "FROM mentions WHERE doc = ? ORDER BY start", (doc,))] if mentions else []
-            record["entities_grouped"] = [_entity(row) for row in connection.execute(
-                "SELECT entity, name, label, count, variants, first_start FROM entities "
-                "WHERE doc = ? ORDER BY count DESC, first_start", (doc,))]
+            if mentions is None:
+                mention_rows = connection.execute(f"{_MENTIONS} WHERE doc = ? ORDER BY start",
+                                                  (doc,)).fetchall()
+                entity_rows = connection.execute(f"{_ENTITIES} WHERE doc = ?", (doc,)).fetchall()
+            else:
+                mention_rows, entity_rows = mentions.take(doc), entities.take(doc)
+            record["entities"] = [_mention(row) for row in mention_rows]
+            # the order of every entity list: most mentioned first, then first appearance
+            record["entities_grouped"] = sorted(
+                (_entity(row) for row in entity_rows),
+                key=lambda e: (-e["count"], e["first_start"]))
             if text is not None:
                 record["text"] = text
             yield record, words or 0
@@ -395,8 +419,39 @@ def read_records(path: str | Path, mentions: bool = True,
         connection.close()
 
 
+def _counting_records(connection: sqlite3.Connection) -> Iterator[tuple[dict, int]]:
+    entities = _RowsByDocument(connection.execute(
+        "SELECT doc, entity, name, label, count, first_start FROM entities ORDER BY doc"))
+    for doc, doc_id, source, error, words in connection.execute(
+            "SELECT doc, id, source, error, words FROM documents ORDER BY doc"):
+        if error is not None:
+            yield {"id": doc_id, "source": source, "error": error}, 0
+            continue
+        grouped = [{"id": entity, "name": name, "label": label, "count": count,
+                    "first_start": first_start}
+                   for _, entity, name, label, count, first_start in entities.take(doc)]
+        yield {"id": doc_id, "source": source, "entities_grouped": grouped}, words or 0
+
+
+class _RowsByDocument:
+    """The rows of a cursor ordered by document, handed out one document at a time."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._rows = iter(cursor)
+        self._next = next(self._rows, None)
+
+    def take(self, doc: int) -> list[tuple]:
+        """The rows of ``doc`` (earlier documents' rows, orphans, are passed over)."""
+        taken = []
+        while self._next is not None and self._next[0] <= doc:
+            if self._next[0] == doc:
+                taken.append(self._next)
+            self._next = next(self._rows, None)
+        return taken
+
+
 def _mention(row: tuple) -> dict:
-    text, label, start, end, name, title, title_start, title_end, entity = row
+    _, text, label, start, end, name, title, title_start, title_end, entity = row
     title_dict = None if title is None else {"text": title, "start": title_start,
                                              "end": title_end}
     return {"text": text, "label": label, "start": start, "end": end, "name": name,
@@ -404,6 +459,6 @@ def _mention(row: tuple) -> dict:
 
 
 def _entity(row: tuple) -> dict:
-    entity, name, label, count, variants, first_start = row
+    _, entity, name, label, count, variants, first_start = row
     return {"id": entity, "name": name, "label": label, "count": count,
             "variants": json.loads(variants), "first_start": first_start}
