@@ -1,6 +1,7 @@
 """The corpus database (`-o news.db`, issue 15) against `-o out.jsonl`, on the bench corpus.
 
 Usage: python bench/sqlite_store.py [--data ../shared/data/bench] [--fraction 1.0] [--repeat 1]
+       python bench/sqlite_store.py --reuse   # only the rerun, stats and size, on the last db
 
 In one run:
 - writes the corpus out as a folder of .txt files (bench/out/frwiki_txt/, not committed);
@@ -22,7 +23,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -39,10 +39,26 @@ def fresh(path: Path) -> Path:
     return path
 
 
-def wall(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+def report_store(exe: str, full_db: Path, full_jsonl: Path, documents: int,
+                 all_words: int) -> None:
+    """Rerun with nothing changed, stats on the database and on the JSONL, file sizes."""
+    folder = OUT / "frwiki_txt"
+
+    def median_of_3(command: list[str]) -> tuple[float, float]:
+        runs = [timed(command) for _ in range(3)]
+        return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
+
+    rerun = median_of_3([exe, "extract", str(folder), "-q", "-o", str(full_db)])
+    stats_db = median_of_3([exe, "stats", str(full_db), "-q", "-f", "json"])
+    stats_jsonl = median_of_3([exe, "stats", str(full_jsonl), "-q", "-f", "json"])
+    size, jsonl_size = full_db.stat().st_size, full_jsonl.stat().st_size
+    print(f"whole corpus: {documents:,} documents, {all_words:,} words; medians of 3, "
+          "wall (CPU) seconds")
+    print(f"- rerun with nothing changed: {rerun[0]:.2f} s ({rerun[1]:.2f} s CPU)")
+    print(f"- stats news.db: {stats_db[0]:.2f} s ({stats_db[1]:.2f} s CPU); stats news.jsonl: "
+          f"{stats_jsonl[0]:.2f} s ({stats_jsonl[1]:.2f} s CPU)")
+    print(f"- news.db: {size / 1e6:.1f} MB, {size / 1e6 / (all_words / 1e6):.1f} MB per "
+          f"million words (news.jsonl: {jsonl_size / 1e6:.1f} MB)")
 
 
 def main() -> int:
@@ -52,6 +68,9 @@ def main() -> int:
     parser.add_argument("--fraction", type=float, default=1.0,
                         help="share of the corpus for the words/s comparison")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--reuse", action="store_true",
+                        help="skip the words/s runs; time the rerun and stats on the "
+                        "bench/out/news.db and news.jsonl of an earlier run")
     args = parser.parse_args()
     source = args.data / "frwiki_2m.jsonl"
     if not source.exists():
@@ -59,11 +78,20 @@ def main() -> int:
         return 0
     docs = [json.loads(line) for line in source.open(encoding="utf-8")]
     OUT.mkdir(exist_ok=True)
+    full_db, full_jsonl = OUT / "news.db", OUT / "news.jsonl"
+    exe = ner_cli()
+    if args.reuse:
+        if not (full_db.exists() and full_jsonl.exists()):
+            print(f"--reuse: no {full_db} or {full_jsonl}; run without --reuse first",
+                  file=sys.stderr)
+            return 2
+        report_store(exe, full_db, full_jsonl, len(docs),
+                     sum(len(d["text"].split()) for d in docs))
+        return 0
     all_words = write_corpus(docs, OUT / "frwiki_txt", OUT / "frwiki.jsonl")
     part = docs[: max(1, int(len(docs) * args.fraction))]
     words = write_corpus(part, OUT / "part_txt", OUT / "part.jsonl")
     write_corpus(docs[:1], OUT / "one_txt", OUT / "one.jsonl")
-    exe = ner_cli()
 
     def extract(folder: str, output: Path) -> list[str]:
         return [exe, "extract", str(OUT / folder), "-q", "-o", str(output)]
@@ -82,20 +110,12 @@ def main() -> int:
     cpu = {name: statistics.median(v) for name, v in cpu_speeds.items()}
 
     # the whole corpus in one database (and one JSONL) for the rerun, stats and size
-    full_db, full_jsonl = OUT / "news.db", OUT / "news.jsonl"
     if args.fraction >= 1.0:
         os.replace(outputs["db"], fresh(full_db))
         os.replace(outputs["jsonl"], full_jsonl)
     else:
         subprocess.run(extract("frwiki_txt", fresh(full_db)), check=True)
         subprocess.run(extract("frwiki_txt", full_jsonl), check=True)
-    rerun = statistics.median(wall(extract("frwiki_txt", full_db)) for _ in range(3))
-    stats_db = statistics.median(
-        wall([exe, "stats", str(full_db), "-q", "-f", "json"]) for _ in range(3))
-    stats_jsonl = statistics.median(
-        wall([exe, "stats", str(full_jsonl), "-q", "-f", "json"]) for _ in range(3))
-    size = full_db.stat().st_size
-    jsonl_size = full_jsonl.stat().st_size
 
     print(f"# {date.today()}, {platform.node()} ({platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}), -j 1")
@@ -107,12 +127,7 @@ def main() -> int:
         print(f"| -o {outputs[name].name} | {speed[name]:,.0f} | {cpu[name]:,.0f} |")
     print(f"| db / jsonl | {speed['db'] / speed['jsonl']:.3f}x | "
           f"{cpu['db'] / cpu['jsonl']:.3f}x |")
-    print(f"whole corpus: {len(docs):,} documents, {all_words:,} words")
-    print(f"- rerun with nothing changed: {rerun:.2f} s (median of 3)")
-    print(f"- stats news.db: {stats_db:.2f} s; stats news.jsonl: {stats_jsonl:.2f} s "
-          "(medians of 3)")
-    print(f"- news.db: {size / 1e6:.1f} MB, {size / 1e6 / (all_words / 1e6):.1f} MB per million "
-          f"words (news.jsonl: {jsonl_size / 1e6:.1f} MB)")
+    report_store(exe, full_db, full_jsonl, len(docs), all_words)
     return 0
 
 

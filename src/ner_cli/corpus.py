@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from itertools import combinations
 
 from ner_cli.convention import ABBREVIATED_TITLES
@@ -60,6 +61,7 @@ class Edge:
     weight: int
 
 
+@lru_cache(maxsize=1 << 16)  # a corpus names the same entities again and again
 def normalise_name(name: str) -> str:
     """The shown form of a name: NFC, one space between words, straight apostrophes."""
     name = unicodedata.normalize("NFC", name).translate(_TYPOGRAPHY)
