@@ -191,3 +191,22 @@ def test_not_a_corpus_database(tmp_path, content, reason):
         store(path)
     with pytest.raises(NotAStore, match=reason):
         list(read_records(path))
+
+
+def test_writer_golden(tmp_path):
+    """The three tables' schema and rows for the hand-made records, as text a person reads
+    (processed times and the ner-cli version masked)."""
+    from ner_cli import __version__
+    from tests.conftest import DATA, check_golden
+
+    path = written(tmp_path / "news.db")
+    lines = []
+    for table in ("documents", "mentions", "entities"):
+        [(sql,)] = rows(path, "SELECT sql FROM sqlite_master WHERE name = ?", table)
+        lines += [sql + ";", ""]
+        for row in rows(path, f"SELECT * FROM {table}"):
+            values = ["TIME" if isinstance(v, str) and v.endswith("Z") and v[:2] == "20" else
+                      "VERSION" if v == __version__ else v for v in row]
+            lines.append(repr(tuple(values)))
+        lines.append("")
+    check_golden(DATA / "writers" / "records.sqlite.txt", "\n".join(lines))
