@@ -20,18 +20,11 @@ import pytest
 
 from ner_cli.writers.sqlite import read_records
 from tests.conftest import ROOT, SAMPLES, ner_cli_executable
+from tests.test_writers_sqlite import rows
 
 # Enough documents that a run is killed after its first batch (64) and well before its end.
 DOCUMENTS = 160
 SUMMARY = re.compile(r"ner-cli: (\d+) documents?: (.*?); ")
-
-
-def rows(path, sql: str, *args) -> list[tuple]:
-    connection = sqlite3.connect(path)
-    try:
-        return connection.execute(sql, args).fetchall()
-    finally:
-        connection.close()
 
 
 def changes(stderr: str) -> str:
