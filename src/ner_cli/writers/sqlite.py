@@ -32,7 +32,6 @@ COMMIT_SECONDS = 2.0
 # How long a second writer waits for the first one before giving up.
 LOCK_WAIT = 5.0
 SQLITE_HEADER = b"SQLite format 3\x00"
-SUFFIXES = (".db", ".sqlite", ".sqlite3")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
