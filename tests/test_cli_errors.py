@@ -98,8 +98,9 @@ def test_evaluate_with_malformed_gold(cli, tmp_path):
 
 
 def test_evaluate_with_missing_gold_is_exit_2(quick, tmp_path):
-    result = quick("evaluate", tmp_path / "nowhere.jsonl")
-    assert "no such file or directory" in result.stderr.lower()
+    gold = tmp_path / "nowhere.jsonl"
+    result = quick("evaluate", gold)
+    assert result.stderr == f"ner-cli: error: gold file {gold}: no such file or directory\n"
     assert result.exit_code == 2
 
 
@@ -108,10 +109,16 @@ def test_evaluate_with_missing_gold_is_exit_2(quick, tmp_path):
     [
         (["extract", "nowhere.txt"], 2, "ner-cli: error: nowhere.txt: no such file or directory"),
         (["extract", "{empty}"], 1, "ner-cli: {empty}: no matching files in folder"),
+        (["extract", "{sample}", "--ner-weights", "{tmp}/nowhere"], 2,
+         "ner-cli: error: --ner-weights: {tmp}/nowhere: no such file or directory"),
+        (["extract", "{sample}", "--ner-weights", "{sample}"], 2,
+         "ner-cli: error: --ner-weights: {sample}: not a folder"),
+        (["extract", "{sample}", "--patterns", "{tmp}/nowhere.jsonl"], 2,
+         "ner-cli: error: --patterns: {tmp}/nowhere.jsonl: no such file or directory"),
         (["extract", "{sample}", "-o", "{tmp}/missing/out.json"], 2,
-         "ner-cli: error: cannot write {tmp}/missing/out.json: No such file or directory"),
+         "ner-cli: error: cannot write {tmp}/missing/out.json: no such file or directory"),
         (["extract", "{sample}", "-o", "/dev/full", "-f", "jsonl"], 1,
-         "ner-cli: error: cannot write /dev/full: No space left on device"),
+         "ner-cli: error: cannot write /dev/full: no space left on device"),
     ],
 )
 def test_paths_and_outputs(cli, tmp_path, args, code, message):
@@ -138,7 +145,7 @@ def test_read_only_output(cli, tmp_path):
     locked.mkdir()
     locked.chmod(0o500)
     result = cli("extract", SEED_SAMPLE, "-q", "-o", locked / "out.jsonl")
-    assert result.exit_code == 2 and "Permission denied" in result.stderr
+    assert result.exit_code == 2 and "permission denied" in result.stderr
 
 
 def test_unreadable_symlink_loop_fifo_and_deleted(cli, tmp_path, monkeypatch):
@@ -166,9 +173,9 @@ def test_unreadable_symlink_loop_fifo_and_deleted(cli, tmp_path, monkeypatch):
     records = {r["id"]: r.get("error") for r in jsonl(result)}
     assert records["ok.txt"] is None
     assert records["gone.txt"] == "no such file or directory"
-    assert records["loop.txt"] == "Too many levels of symbolic links"
+    assert records["loop.txt"] == "too many levels of symbolic links"
     assert records["pipe.txt"] == "not a regular file (device, FIFO or socket), skipped"
-    assert records["secret.txt"] == (None if os.geteuid() == 0 else "Permission denied")
+    assert records["secret.txt"] == (None if os.geteuid() == 0 else "permission denied")
     assert result.exit_code == 1  # a file gone mid-run is a runtime failure, not usage
 
 

@@ -106,7 +106,7 @@ def test_a_failed_chmod_leaves_no_temporary_file(tmp_path, monkeypatch):
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(os, "fchmod", refuse)
-    with pytest.raises(UnwritableOutput, match="Operation not permitted"), \
+    with pytest.raises(UnwritableOutput, match="operation not permitted"), \
             atomic_open(tmp_path / "o.jsonl"):
         pass
     assert list(tmp_path.iterdir()) == []

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ner_cli.errors import BadGold, PathNotFound
+from ner_cli.errors import BadGold, PathNotFound, os_reason
 from ner_cli.options import PipelineOptions, RecordOptions
 
 CORE_LABELS = ("PER", "LOC", "ORG")
@@ -126,7 +126,7 @@ def read_gold(path: str | Path) -> list[GoldDocument]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise PathNotFound(str(path), error.strerror or str(error), role="gold") from error
+        raise PathNotFound(str(path), os_reason(error), role="gold") from error
     except UnicodeDecodeError as error:
         raise BadGold(f"{path}: not UTF-8: {error}") from error
     documents = []

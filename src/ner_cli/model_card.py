@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ner_cli.errors import OutputError
+from ner_cli.errors import OutputError, os_reason
 from ner_cli.evaluate import Score
 from ner_cli.options import DEFAULT_MODEL
 from ner_cli.output import write_atomically
@@ -115,7 +115,7 @@ def save(nlp: Language, report: TrainReport, spacy_version: str) -> None:
         write_atomically(output / META_FILE, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
         write_atomically(output / CARD_FILE, model_card(report))
     except OSError as exc:
-        raise OutputError(str(output), exc.strerror or str(exc)) from exc
+        raise OutputError(str(output), os_reason(exc)) from exc
 
 
 def licence_of(path: Path) -> str:

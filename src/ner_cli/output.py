@@ -19,7 +19,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TextIO, TypeVar
 
-from ner_cli.errors import OutputError, UnwritableOutput
+from ner_cli.errors import OutputError, UnwritableOutput, os_reason
 
 STDOUT = "-"
 F = TypeVar("F", bound=Enum)
@@ -72,7 +72,7 @@ def atomic_open(path: Path, *, make_parents: bool = False) -> Iterator[TextIO]:
     except BrokenPipeError:
         raise
     except OSError as error:
-        raise OutputError(str(path), error.strerror or str(error)) from error
+        raise OutputError(str(path), os_reason(error)) from error
     finally:
         if handle is not None:
             handle.close()
@@ -99,7 +99,7 @@ def _open_for_replace(path: Path, make_parents: bool) -> tuple[TextIO, Path | No
             os.unlink(name)
             raise
     except OSError as error:
-        raise UnwritableOutput(str(path), error.strerror or str(error)) from error
+        raise UnwritableOutput(str(path), os_reason(error)) from error
 
 
 @contextmanager

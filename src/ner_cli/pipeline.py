@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ner_cli.errors import BadPatterns, ModelNotFound, UnknownLabels
+from ner_cli.errors import BadPatterns, ModelNotFound, UnknownLabels, os_reason
 from ner_cli.options import DEFAULT_MODEL, PipelineOptions, Weights
 from ner_cli.resources import models_dir
 
@@ -146,9 +146,8 @@ def read_patterns(path: Path) -> list[dict]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        if isinstance(error, FileNotFoundError):
-            raise BadPatterns(path, "no such file") from error
-        raise BadPatterns(path, getattr(error, "strerror", None) or str(error)) from error
+        reason = os_reason(error) if isinstance(error, OSError) else str(error)
+        raise BadPatterns(path, reason) from error
     patterns = []
     for line in read_jsonl(text):
         if line.error is not None:
