@@ -106,9 +106,11 @@ def _open_for_replace(path: Path, make_parents: bool) -> tuple[TextIO, Path | No
 def sigint_held() -> Iterator[None]:
     """Hold SIGINT (Ctrl-C) until the block ends, then deliver it as it would have been.
 
-    Only the main thread can set signal handlers; elsewhere the block runs as it is.
+    Only the main thread can set signal handlers, and only one Python installed can be put
+    back; otherwise the block runs as it is.
     """
-    if threading.current_thread() is not threading.main_thread():
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is None):
         yield
         return
     received: list[int] = []
