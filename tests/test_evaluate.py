@@ -186,6 +186,19 @@ def test_evaluate_warns_when_gold_was_in_the_training_set(cli, tmp_path):
     assert json.loads(base.stdout)["seen_in_training"] is None
 
 
+def test_the_warning_names_the_weights():
+    from ner_cli.cli.evaluate import seen_in_training_warning
+
+    def report(weights, seen):
+        return {"weights": weights, "seen_in_training": seen}
+
+    assert seen_in_training_warning(report("my-ner", {"documents": 2, "of": 9})) == (
+        "2 of 9 gold documents were in the training set of the weights in my-ner; the score "
+        "overstates unseen news")
+    assert seen_in_training_warning(report("news", {"documents": 0, "of": 9})) is None
+    assert seen_in_training_warning(report("base", None)) is None
+
+
 def test_evaluate_says_nothing_on_unseen_gold(cli, gold_file):
     result = cli("evaluate", gold_file, "--format", "json")
     assert result.exit_code == 0 and result.stderr == ""

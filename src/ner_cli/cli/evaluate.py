@@ -82,7 +82,7 @@ def seen_in_training_warning(report: dict) -> str | None:
     if not seen or not seen["documents"]:
         return None
     weights = report["weights"]
-    named = f"the {weights} weights" if weights in ("news", "base") else f"the weights in {weights}"
+    named = "the news weights" if weights == "news" else f"the weights in {weights}"
     return (f"{seen['documents']} of {seen['of']} gold documents were in the training set of "
             f"{named}; the score overstates unseen news")
 
