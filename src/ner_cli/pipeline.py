@@ -87,9 +87,7 @@ def _load(name: str, weights: Weights | Path, patterns: Path | None) -> Language
         nlp.enable_pipe("senter")
     if "parser" not in nlp.pipe_names:  # a parse already fixes the sentences
         nlp.add_pipe(LINE_BREAKS, before="ner")
-    folder = weights if isinstance(weights, Path) else None
-    if weights is Weights.news and name == DEFAULT_MODEL:
-        folder = shipped_ner()
+    folder = ner_weights_folder(PipelineOptions(model=name, weights=weights))
     if folder is not None:
         load_ner_weights(nlp, folder)
     if patterns is not None:
@@ -187,6 +185,16 @@ def shipped_ner() -> Path | None:
     """The shipped news-adapted ner folder, or None when this install has none."""
     folder = models_dir() / SHIPPED_NER
     return folder if (folder / "model").is_file() else None
+
+
+def ner_weights_folder(options: PipelineOptions) -> Path | None:
+    """The folder of the ner weights loaded over ``options.model``'s own: a folder given,
+    the shipped news weights (default model only), or None for the model's own ner."""
+    if isinstance(options.weights, Path):
+        return options.weights
+    if options.weights is Weights.news and options.model == DEFAULT_MODEL:
+        return shipped_ner()
+    return None
 
 
 def ner_weights_info() -> str:
