@@ -164,10 +164,27 @@ def model_tokenizers(nlp: Language) -> tuple[Tokenizer, Tokenizer]:
 # pytest plugin (-p ner_cli.fast_tokenizer): on for the whole session.
 def pytest_configure(config) -> None:
     install()
+    # spaCy declares this marker in its own setup.cfg, which a run from here does not read
+    # (and ner-cli's pytest settings use --strict-markers).
+    config.addinivalue_line("markers", "issue(number): the spaCy issue a test covers")
 
 
 def pytest_unconfigure(config) -> None:
     uninstall()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    import sys
+
+    module = sys.modules.get("spacy.lang.fr.tokenizer_exceptions")
+    if module is not None:
+        fast = module.TOKEN_MATCH.__self__.pattern == _pinned_fast_pattern()
+        terminalreporter.write_line(f"spacy.lang.fr TOKEN_MATCH: {'fast' if fast else 'stock'}")
+
+
+def _pinned_fast_pattern() -> str | None:
+    pinned = _pinned()
+    return None if pinned is None else pinned.FAST_PATTERN
 
 
 def pytest_report_header(config) -> str:
