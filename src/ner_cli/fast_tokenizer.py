@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,6 +85,7 @@ def _pinned():
 
 _fast_compiled: re.Pattern[str] | None = None
 _installed = 0
+_lock = threading.Lock()  # two threads loading pipelines at once keep the count right
 
 
 def _fast_compile(pattern, flags=0):
@@ -104,17 +106,19 @@ def install() -> bool:
     global _installed
     if stock_requested():
         return False
-    _installed += 1
-    re.compile = _fast_compile
+    with _lock:
+        _installed += 1
+        re.compile = _fast_compile
     return True
 
 
 def uninstall() -> None:
     """Undo one ``install()``; the last one puts the real ``re.compile`` back."""
     global _installed
-    _installed = max(0, _installed - 1)
-    if _installed == 0:
-        re.compile = _real_compile
+    with _lock:
+        _installed = max(0, _installed - 1)
+        if _installed == 0:
+            re.compile = _real_compile
 
 
 @contextmanager
