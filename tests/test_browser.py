@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
 
+from ner_cli.writers.html import write_html
 from tests.conftest import SAMPLES, SEED_SAMPLE
-from tests.test_writers_html import Page
+from tests.test_writers_html import Page, record
 
 WINDOW = (1200, 1500)
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -143,3 +146,58 @@ def test_folder_report_on_55_documents(cli, browser, tmp_path):
     labels = {e["label"] for r in records for e in r["entities"]}
     assert page.tags["svg"] == len(labels)  # one bar chart per label
     screenshot(browser, report, tmp_path / "corpus.png")
+
+
+# Layout at a phone-like width: what only a browser can tell. The page runs no script (its CSP
+# says so); the test adds one to a copy, without the CSP, that writes what it measures into
+# the DOM for --dump-dom.
+MEASURE = """<script>
+const lines = (selector) => [...document.querySelectorAll(selector)].map(
+  (element) => [element.textContent, element.getClientRects().length]);
+const svg = document.querySelector('[data-label-chart="ORG"] svg').getBoundingClientRect();
+const names = [...document.querySelectorAll('[data-label-chart="ORG"] g')].map((g) => {
+  const text = g.querySelector("text"), box = text.getBoundingClientRect();
+  const lines = [...text.querySelectorAll("tspan")].map((line) => line.textContent);
+  return [lines.length ? lines.join(" ") : text.textContent, box.left >= svg.left,
+          box.right <= svg.right];
+});
+const out = document.createElement("pre");
+out.id = "layout";
+out.textContent = JSON.stringify({width: window.innerWidth, marks: lines("mark.ent:not(.long)"),
+  long_marks: lines("mark.ent.long"), words: lines("mark.ent.long .word"), names: names});
+document.body.append(out);
+</script>"""
+
+
+def measured(browser, report: Path, width: int) -> dict:
+    html = report.read_text(encoding="utf-8")
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
+    page = report.with_name("measured.html")
+    page.write_text(html.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    dom = browser(page, "--dump-dom", f"--window-size={width},900")
+    found = re.search(r'<pre id="layout">(.*?)</pre>', dom, re.DOTALL)
+    assert found, dom[-2000:]
+    return json.loads(unescape(found.group(1)))
+
+
+@pytest.mark.slow
+def test_marks_and_chart_names_at_500_pixels(browser, tmp_path):
+    # Each name after prefixes of every length: at some, it falls at a line's end, where a
+    # browser breaks at a hyphen unless told not to.
+    short, long = "Extrême-Orient", "Organisation du traité de l'Atlantique-Nord"
+    name = "Federal Aviation Administration"  # 31 characters: cut in the chart before
+    text = "".join(f"{'x' * i} {short} et {long}, " for i in range(1, 40)) + f"la {name}."
+    found = [(short, "LOC"), (long, "ORG")] * 39 + [(name, "ORG")]
+    records = [record(f"{i}.txt", text, found) for i in range(2)]
+    report = tmp_path / "narrow.html"
+    with report.open("w", encoding="utf-8") as out:
+        write_html(records, out)
+    layout = measured(browser, report, 500)
+    assert layout["width"] == 500
+    assert len(layout["marks"]) == 2 * 39 and len(layout["long_marks"]) == 2 * 40
+    assert [m for m in layout["marks"] if m[1] != 1] == []  # a short mark never breaks
+    assert any(lines > 1 for _, lines in layout["long_marks"])  # a long one may wrap…
+    assert {text_ for text_, _ in layout["words"]} == {"l'Atlantique-Nord"}
+    assert [w for w in layout["words"] if w[1] != 1] == []  # …but never inside a word
+    assert [name, True, True] in layout["names"]  # whole, inside the chart
+    assert sorted(n[0] for n in layout["names"]) == sorted([long, name])

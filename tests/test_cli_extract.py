@@ -137,7 +137,7 @@ def test_csv_quotes_commas_and_quotes(cli, tmp_path):
         (["extract", "-", "--labels", " , "], "Paris", 2,
          "ner-cli: error: --labels: no label in ' , '"),
         (["extract", "-", "-o", "/no/such/dir/out.json"], "Paris", 2,
-         "ner-cli: error: cannot write /no/such/dir/out.json: No such file or directory"),
+         "ner-cli: error: cannot write /no/such/dir/out.json: no such file or directory"),
     ],
 )
 def test_error_cases(cli, args, input, exit_code, message):

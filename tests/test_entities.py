@@ -182,4 +182,4 @@ def test_bad_patterns_fail_once_before_workers_start(run, tmp_path):
     result = run("extract", article, article, "-j", "2", "-q", "--patterns", tmp_path / "no.jsonl")
     assert result.returncode == 2
     assert result.stderr.decode().splitlines() == [
-        f"ner-cli: error: --patterns: {tmp_path / 'no.jsonl'}: no such file"]
+        f"ner-cli: error: --patterns: {tmp_path / 'no.jsonl'}: no such file or directory"]

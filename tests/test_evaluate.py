@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import unicodedata
 
 import pytest
 
 from ner_cli.errors import InputError
-from ner_cli.evaluate import GoldDocument, evaluate, read_gold, score_spans
+from ner_cli.evaluate import GoldDocument, evaluate, read_gold, score_spans, seen_in_training
+from ner_cli.options import PipelineOptions, Weights
+from ner_cli.training_set import TrainingSet, read_training_set
+from tests.conftest import ROOT
 
 # Hand-made gold, with entities where the model is likely wrong too, so scores are not all 1.
 GOLD_TEXTS = [
@@ -108,6 +112,106 @@ def test_evaluate_table_and_errors(cli, gold_file, tmp_path):
     assert missing.stderr.count("\n") == 1
     assert missing.stderr.startswith("ner-cli: error: ") and "nope.jsonl" in missing.stderr
     assert cli("evaluate", gold_file, "--titles", "sometimes").exit_code == 2
+
+
+# Gold the weights were trained on scores far above unseen news: evaluate says so.
+
+# A document the shipped weights were trained on (sequoia_other, not one of the fifth held
+# out by bench/train_shipped.py): its id is fingerprinted in models/ner-news/meta.json.
+SHIPPED_TRAINING_ID = "sequoia_other:Europar.550_00001..00020"
+SHARED_GOLD = ROOT.parent / "shared" / "data" / "gold"
+
+
+def write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def weights_trained_on(tmp_path):
+    """A weights folder (only its meta.json: nothing loads it) with a recorded training set."""
+    trained = [GoldDocument("t:1", "Un texte de l'entraînement.", ()),
+               GoldDocument("t:2", "Le  président\nMacron à l'Élysée.", ()),
+               GoldDocument("3", "Une ligne sans id.", (), id_given=False),
+               GoldDocument("4", "Un fichier aux ids numérotés.", ())]
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    meta = {"name": "weights", "ner_cli": {"training_set": TrainingSet.of(trained).as_meta()}}
+    write_jsonl(folder / "meta.json", [meta])
+    return folder
+
+
+def test_seen_in_training_by_id_by_text_and_not_at_all(tmp_path, weights_trained_on):
+    nfd = unicodedata.normalize("NFD", "Le président Macron à l'Élysée.")
+    gold = read_gold(write_jsonl(tmp_path / "gold.jsonl", [
+        {"id": "t:1", "text": "Le texte a changé depuis."},  # by id
+        {"id": "autre", "text": f"  {nfd} "},  # by text: NFC, whitespace runs as one space
+        {"text": "Une ligne sans id."},  # by text, no id given
+        {"text": "Ligne 4."},  # its id "4" is its line number, not an id the file gives
+        {"id": "5", "text": "Un texte jamais vu."},
+    ]))
+    training_set = read_training_set(weights_trained_on)
+    assert [d in training_set for d in gold] == [True, True, True, False, False]
+    options = PipelineOptions(weights=weights_trained_on)
+    assert seen_in_training(gold, options) == {"documents": 3, "of": 5}
+
+
+def test_the_shipped_weights_record_their_training_set():
+    meta = json.loads((ROOT / "models" / "ner-news" / "meta.json").read_text(encoding="utf-8"))
+    training_set = TrainingSet.from_meta(meta)
+    assert training_set is not None  # bench/training_hashes.py --check rebuilds it from data
+    assert training_set.documents == len(training_set.ids) == len(training_set.texts) == 139
+    assert seen_in_training([GoldDocument(SHIPPED_TRAINING_ID, "autre", ())]) == \
+        {"documents": 1, "of": 1}
+    # the stock ner records no training set: nothing to say, rather than "0"
+    assert seen_in_training([GoldDocument(SHIPPED_TRAINING_ID, "autre", ())],
+                            PipelineOptions(weights=Weights.base)) is None
+
+
+def test_evaluate_warns_when_gold_was_in_the_training_set(cli, tmp_path):
+    records = gold_records()
+    records[0]["id"] = SHIPPED_TRAINING_ID
+    gold = write_jsonl(tmp_path / "gold.jsonl", records)
+    result = cli("evaluate", gold, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["seen_in_training"] == {"documents": 1, "of": 6}
+    assert result.stderr == (
+        "ner-cli: warning: 1 of 6 gold documents were in the training set of the news "
+        "weights; the score overstates unseen news\n")
+    table = cli("evaluate", gold)
+    assert table.exit_code == 0 and table.stderr == result.stderr
+    base = cli("evaluate", gold, "--base-ner", "--format", "json")
+    assert base.exit_code == 0 and base.stderr == ""
+    assert json.loads(base.stdout)["seen_in_training"] is None
+
+
+def test_the_warning_names_the_weights():
+    from ner_cli.cli.evaluate import seen_in_training_warning
+
+    def report(weights, seen):
+        return {"weights": weights, "seen_in_training": seen}
+
+    assert seen_in_training_warning(report("my-ner", {"documents": 2, "of": 9})) == (
+        "2 of 9 gold documents were in the training set of the weights in my-ner; the score "
+        "overstates unseen news")
+    assert seen_in_training_warning(report("news", {"documents": 0, "of": 9})) is None
+    assert seen_in_training_warning(report("base", None)) is None
+
+
+def test_evaluate_says_nothing_on_unseen_gold(cli, gold_file):
+    result = cli("evaluate", gold_file, "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert json.loads(result.stdout)["seen_in_training"] == {"documents": 0, "of": 6}
+
+
+@pytest.mark.skipif(not SHARED_GOLD.is_dir(), reason="no shared gold data")
+@pytest.mark.parametrize(("name", "seen"), [
+    ("sequoia_other", 105),  # four fifths of it trained the shipped weights
+    ("wikinews_dev", 0), ("hipe2020_dev", 0), ("newseye_dev", 0), ("letemps_dev", 0)])
+def test_shared_gold_seen_by_the_shipped_weights(name, seen):
+    documents = read_gold(SHARED_GOLD / f"{name}.jsonl")
+    assert seen_in_training(documents) == {"documents": seen, "of": len(documents)}
 
 
 @pytest.mark.slow

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from ner_cli.errors import OutputError, UnwritableOutput
-from ner_cli.output import atomic_open, choose_format, open_output, write_atomically
+from ner_cli.output import (
+    atomic_open,
+    choose_format,
+    open_output,
+    sigint_held,
+    write_atomically,
+)
 from ner_cli.writers import Format, records_format
 from ner_cli.writers.corpus import StatsFormat, stats_format
 
@@ -62,6 +70,46 @@ def test_unwritable_paths_and_failed_writes_are_told_apart(tmp_path):
     (tmp_path / "file").write_text("", encoding="utf-8")
     with pytest.raises(OutputError):
         write_atomically(tmp_path / "file" / "under" / "o.json", "{}")
+
+
+def test_ctrl_c_while_the_temporary_file_is_made_leaves_nothing(tmp_path, monkeypatch):
+    # Ctrl-C right after mkstemp, before atomic_open knows the file's name: the race a
+    # -j 2 run interrupted while writing --output-dir files hit.
+    path = tmp_path / "o.jsonl"
+    path.write_text("old", encoding="utf-8")
+    mkstemp = tempfile.mkstemp
+
+    def mkstemp_then_ctrl_c(*args, **kwargs):
+        made = mkstemp(*args, **kwargs)
+        signal.raise_signal(signal.SIGINT)
+        return made
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp_then_ctrl_c)
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt), atomic_open(path) as out:
+        out.write("new")
+    assert list(tmp_path.iterdir()) == [path]
+    assert path.read_text(encoding="utf-8") == "old"
+    assert signal.getsignal(signal.SIGINT) is handler
+
+
+def test_ctrl_c_is_held_then_delivered_once():
+    with pytest.raises(KeyboardInterrupt), sigint_held():
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
+        reached = True  # not interrupted inside the block
+    assert reached
+
+
+def test_a_failed_chmod_leaves_no_temporary_file(tmp_path, monkeypatch):
+    def refuse(fd, mode):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fchmod", refuse)
+    with pytest.raises(UnwritableOutput, match="operation not permitted"), \
+            atomic_open(tmp_path / "o.jsonl"):
+        pass
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_dash_is_stdout(tmp_path, capsys):

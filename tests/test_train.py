@@ -12,6 +12,7 @@ from ner_cli.model_card import TrainSettings, licence_of
 from ner_cli.options import PipelineOptions, Weights
 from ner_cli.train import agreement, train
 from ner_cli.training_data import chunk_bounds, convention_spans, gold_reference, predict_spans
+from ner_cli.training_set import TrainingSet
 
 # A hand-made gold set: a handful of French news sentences, HIPE-style (titles inside PER).
 SENTENCES = [
@@ -112,6 +113,8 @@ def test_train_one_epoch_saves_a_component_that_loads_and_runs(tiny, tmp_path):
     meta = json.loads((tmp_path / "ner" / "meta.json").read_text(encoding="utf-8"))
     assert meta["base"] == report.base_version and meta["best_epoch"] == 1
     assert meta["train_files"] == ["gold.jsonl"]
+    training_set = TrainingSet.from_meta(meta)  # evaluate warns on gold it was trained on
+    assert training_set.documents == training_set.seen(read_gold(gold)) == len(SENTENCES) * 3
     card = (tmp_path / "ner" / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "| gold.jsonl | gold |" in card and "| text.txt | rehearsal text |" in card
     assert report.counts["train documents"] == len(SENTENCES) * 3

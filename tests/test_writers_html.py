@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from ner_cli.labels import COLOURS, OTHER
 from ner_cli.render import contrast_ratio, ink, segments
-from ner_cli.writers.html import TOP_ENTITIES, write_html
+from ner_cli.writers.html import LONG_MARK, NAME_CHARS, TOP_ENTITIES, name_lines, write_html
 from tests.conftest import SEED_SAMPLE
 
 VOID = {"meta", "br", "img", "input", "link", "hr", "wbr", "source", "area", "base", "col"}
@@ -188,6 +188,62 @@ def test_corpus_has_an_index_and_top_entities_per_label():
     per_chart = html[html.index('data-label-chart="PER"'):]
     assert per_chart[:per_chart.index("</svg>")].count("<rect") == TOP_ENTITIES
     assert f"top {TOP_ENTITIES} of 30" in per_chart
+
+
+def test_one_document_says_its_name_and_counts_once():
+    html = render([ARTICLE])
+    body = html[html.index("<body>"):]
+    assert body.count("a.txt") == 1 and body.count("5 mentions") == 1  # in its section
+    assert Page(html).title == "a.txt · ner-cli"
+
+
+def test_a_mark_never_breaks_inside_and_a_long_one_only_at_spaces():
+    text = "L'Extrême-Orient et l'Organisation du traité de l'Atlantique-Nord/OTAN."
+    long_name = "Organisation du traité de l'Atlantique-Nord/OTAN"
+    assert len(long_name) > LONG_MARK >= len("Extrême-Orient")
+    html = render([record("a.txt", text, [("Extrême-Orient", "LOC"), (long_name, "ORG")])])
+    assert re.search(r"mark\.ent \{[^}]*white-space: pre;", html)  # no break at the hyphen
+    assert re.search(r"mark\.ent\.long \{ white-space: pre-wrap; \}", html)
+    assert re.search(r"mark\.ent\.long \.word \{ white-space: pre; \}", html)
+    assert '<mark class="ent" data-label="LOC">Extrême-Orient</mark>' in html
+    # the long one may wrap at its spaces; its words with a hyphen, slash or apostrophe are
+    # held whole
+    assert ('<mark class="ent long" data-label="ORG">Organisation du traité de '
+            '<span class="word">l&#x27;Atlantique-Nord/OTAN</span></mark>') in html
+    page = Page(html)
+    assert page.marks == [("Extrême-Orient", "LOC"), (long_name, "ORG")]
+    assert page.text_of["text"] == text  # the spans add no character
+
+
+@pytest.mark.parametrize(("name", "lines"), [
+    ("Paris", ["Paris"]),
+    ("Federal Aviation Administration", ["Federal Aviation", "Administration"]),
+    ("Organisation du traité de l'Atlantique-Nord",
+     ["Organisation du traité", "de l'Atlantique-Nord"]),  # never at the hyphen
+    ("Conférence des Nations unies sur le commerce et le développement de la planète",
+     ["Conférence des Nations", "unies sur le commerce et", "le développement de la…"]),
+    ("Llanfairpwllgwyngyllgogerychwyrndrobwll", ["Llanfairpwllgwyngyllgoge", "rychwyrndrobwll"]),
+])
+def test_chart_names_wrap_over_up_to_three_lines(name, lines):
+    assert name_lines(name) == lines
+    assert all(len(line) <= NAME_CHARS for line in lines)
+
+
+def test_a_long_chart_name_is_whole_and_its_row_taller():
+    name = "Federal Aviation Administration"
+    records = [record(f"d{i}.txt", f"La {name} et Airbus.", [(name, "ORG"), ("Airbus", "ORG")])
+               for i in range(2)]
+    html = render(records)
+    chart = html[html.index('data-label-chart="ORG"'):]
+    chart = chart[:chart.index("</svg>")]
+    assert "…" not in chart
+    # Airbus first (same count, then by name); the two-line row is 37 units high, its bar
+    # and count centred (7.5 down)
+    assert ('<text x="164" y="37" text-anchor="end"><tspan x="164" dy="0">Federal Aviation'
+            '</tspan><tspan x="164" dy="15">Administration</tspan></text>'
+            '<rect x="170" y="32.5" width="216.0"') in chart
+    assert f"<title>{name}: 2 mentions in 2 documents</title>" in chart  # on hover
+    assert 'height="59" viewBox="0 0 460 59"' in chart
 
 
 def test_no_record_gives_a_valid_empty_page():

@@ -31,11 +31,19 @@ class UsageError(NerCliError):
     exit_status = ExitStatus.USAGE
 
 
+MISSING = "no such file or directory"
+
+
+def os_reason(error: OSError) -> str:
+    """An OSError's reason in the words every message uses ("no such file or directory")."""
+    reason = error.strerror or str(error)
+    return reason[:1].lower() + reason[1:]
+
+
 class PathNotFound(UsageError):
     """A file the user named does not exist or cannot be read."""
 
-    def __init__(self, path: str, reason: str = "no such file or directory",
-                 role: str = "file") -> None:
+    def __init__(self, path: str, reason: str = MISSING, role: str = "file") -> None:
         self.path, self.reason, self.role = str(path), reason, role
         super().__init__(f"{self.path}: {reason}")
 

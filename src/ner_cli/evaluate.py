@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ner_cli.errors import BadGold, PathNotFound
+from ner_cli.errors import BadGold, PathNotFound, os_reason
 from ner_cli.options import PipelineOptions, RecordOptions
 
 CORE_LABELS = ("PER", "LOC", "ORG")
@@ -108,11 +108,15 @@ def score_spans(
 
 @dataclass(frozen=True)
 class GoldDocument:
-    """One gold document: its text and its (start, end, label) spans."""
+    """One gold document: its text and its (start, end, label) spans.
+
+    ``id_given``: the gold file gave the id (else it is the line number).
+    """
 
     id: str
     text: str
     spans: tuple[LabelledSpan, ...]
+    id_given: bool = True
 
 
 def read_gold(path: str | Path) -> list[GoldDocument]:
@@ -122,7 +126,7 @@ def read_gold(path: str | Path) -> list[GoldDocument]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise PathNotFound(str(path), error.strerror or str(error), role="gold") from error
+        raise PathNotFound(str(path), os_reason(error), role="gold") from error
     except UnicodeDecodeError as error:
         raise BadGold(f"{path}: not UTF-8: {error}") from error
     documents = []
@@ -141,7 +145,8 @@ def read_gold(path: str | Path) -> list[GoldDocument]:
             raise BadGold(f"{where}: not a gold record ({error})") from error
         if any(not 0 <= a < b <= len(text_) for a, b, _ in spans):
             raise BadGold(f"{where}: an entity lies outside the text")
-        documents.append(GoldDocument(str(record.get("id", line.number)), text_, spans))
+        documents.append(GoldDocument(str(record.get("id", line.number)), text_, spans,
+                                      id_given="id" in record))
     return documents
 
 
@@ -186,12 +191,30 @@ def evaluate_file(
     raw: bool = False,
     titles: bool = False,
 ) -> dict:
-    """Read ``gold``, run the pipeline over its texts and score; a JSON-ready report."""
+    """Read ``gold``, run the pipeline over its texts and score; a JSON-ready report.
+
+    ``seen_in_training``: how many gold documents the ner weights were trained on (by id or
+    text, ``ner_cli.training_set``), ``{"documents": N, "of": M}``; None when the weights
+    record no training set (the model's own ner).
+    """
     documents = read_gold(gold)
     report = evaluate(documents, predicted_spans(documents, options, raw=raw, titles=titles))
     return {"gold": str(gold), "model": options.model, "weights": options.describe_weights(),
             "patterns": None if options.patterns is None else str(options.patterns),
-            "raw": raw, "titles": "include" if titles else "exclude", **report}
+            "raw": raw, "titles": "include" if titles else "exclude",
+            "seen_in_training": seen_in_training(documents, options), **report}
+
+
+def seen_in_training(documents: Sequence[GoldDocument],
+                     options: PipelineOptions = PipelineOptions()) -> dict | None:
+    """``{"documents": N, "of": M}``: N of the M ``documents`` were in the training set of
+    the ner weights ``options`` run; None when the weights record no training set."""
+    from ner_cli.training_set import weights_training_set
+
+    training_set = weights_training_set(options)
+    if training_set is None:
+        return None
+    return {"documents": training_set.seen(documents), "of": len(documents)}
 
 
 def evaluate(

@@ -8,11 +8,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ner_cli.errors import OutputError
+from ner_cli.errors import OutputError, os_reason
 from ner_cli.evaluate import Score
 from ner_cli.options import DEFAULT_MODEL
 from ner_cli.output import write_atomically
 from ner_cli.training_data import Conversion
+from ner_cli.training_set import META_KEY, META_SECTION, TrainingSet
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -78,6 +79,7 @@ class TrainReport:
     agreement_files: tuple[Path, ...] = ()
     seconds: float = 0.0
     day: str = field(default_factory=lambda: date.today().isoformat())
+    training_set: TrainingSet | None = None
 
     @property
     def best(self) -> EpochReport:
@@ -108,10 +110,12 @@ def save(nlp: Language, report: TrainReport, spacy_version: str) -> None:
             "rehearsal_files": [p.name for p in report.rehearsal_files],
             "settings": asdict(report.settings),
         }
+        if report.training_set is not None:  # what evaluate checks gold against
+            meta[META_SECTION] = {META_KEY: report.training_set.as_meta()}
         write_atomically(output / META_FILE, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
         write_atomically(output / CARD_FILE, model_card(report))
     except OSError as exc:
-        raise OutputError(str(output), exc.strerror or str(exc)) from exc
+        raise OutputError(str(output), os_reason(exc)) from exc
 
 
 def licence_of(path: Path) -> str:

@@ -9,15 +9,17 @@ file keeps its mode).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TextIO, TypeVar
 
-from ner_cli.errors import OutputError, UnwritableOutput
+from ner_cli.errors import OutputError, UnwritableOutput, os_reason
 
 STDOUT = "-"
 F = TypeVar("F", bound=Enum)
@@ -53,23 +55,16 @@ def atomic_open(path: Path, *, make_parents: bool = False) -> Iterator[TextIO]:
     """A UTF-8 text handle whose content replaces ``path`` only when the block ends well.
 
     A path that cannot be created raises UnwritableOutput; a write that fails, OutputError.
-    Special files (/dev/stdout, a FIFO) are written directly.
+    Special files (/dev/stdout, a FIFO) are written directly. Ctrl-C at any point leaves no
+    temporary file behind.
     """
-    direct = path.exists() and not path.is_file()
+    handle: TextIO | None = None
+    temporary: Path | None = None
     try:
-        if make_parents:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_file() and not os.access(path, os.W_OK):
-            raise PermissionError(13, "Permission denied")
-        if direct:
-            handle, temporary = path.open("w", encoding="utf-8", newline=""), None
-        else:
-            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            os.fchmod(fd, new_file_mode(path))  # mkstemp makes 0600 files
-            handle, temporary = os.fdopen(fd, "w", encoding="utf-8", newline=""), Path(name)
-    except OSError as error:
-        raise UnwritableOutput(str(path), error.strerror or str(error)) from error
-    try:
+        # A Ctrl-C between mkstemp and the assignment would leak the temporary file: it is
+        # held until both names are bound, then raised here, where the finally cleans up.
+        with sigint_held():
+            handle, temporary = _open_for_replace(path, make_parents)
         with handle:
             yield handle
         if temporary is not None:
@@ -77,10 +72,55 @@ def atomic_open(path: Path, *, make_parents: bool = False) -> Iterator[TextIO]:
     except BrokenPipeError:
         raise
     except OSError as error:
-        raise OutputError(str(path), error.strerror or str(error)) from error
+        raise OutputError(str(path), os_reason(error)) from error
     finally:
+        if handle is not None:
+            handle.close()
         if temporary is not None:
             temporary.unlink(missing_ok=True)
+
+
+def _open_for_replace(path: Path, make_parents: bool) -> tuple[TextIO, Path | None]:
+    # The handle, and the temporary file to rename onto path (None: write path directly).
+    direct = path.exists() and not path.is_file()
+    try:
+        if make_parents:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_file() and not os.access(path, os.W_OK):
+            raise PermissionError(13, "Permission denied")
+        if direct:
+            return path.open("w", encoding="utf-8", newline=""), None
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            os.fchmod(fd, new_file_mode(path))  # mkstemp makes 0600 files
+            return os.fdopen(fd, "w", encoding="utf-8", newline=""), Path(name)
+        except BaseException:
+            os.close(fd)
+            os.unlink(name)
+            raise
+    except OSError as error:
+        raise UnwritableOutput(str(path), os_reason(error)) from error
+
+
+@contextmanager
+def sigint_held() -> Iterator[None]:
+    """Hold SIGINT (Ctrl-C) until the block ends, then deliver it as it would have been.
+
+    Only the main thread can set signal handlers, and only one Python installed can be put
+    back; otherwise the block runs as it is.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is None):
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            signal.raise_signal(signal.SIGINT)
 
 
 def write_atomically(path: Path, content: str) -> None:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ner_cli.errors import BadPatterns, ModelNotFound, UnknownLabels
+from ner_cli.errors import BadPatterns, ModelNotFound, UnknownLabels, os_reason
 from ner_cli.options import DEFAULT_MODEL, PipelineOptions, Weights
 from ner_cli.resources import models_dir
 
@@ -113,9 +113,7 @@ def _load_spacy(name: str, weights: Weights | Path, patterns: Path | None,
         nlp.enable_pipe("senter")
     if "parser" not in nlp.pipe_names:  # a parse already fixes the sentences
         nlp.add_pipe(LINE_BREAKS, before="ner")
-    folder = weights if isinstance(weights, Path) else None
-    if weights is Weights.news and name == DEFAULT_MODEL:
-        folder = shipped_ner()
+    folder = ner_weights_folder(PipelineOptions(model=name, weights=weights))
     if folder is not None:
         load_ner_weights(nlp, folder)
     if patterns is not None:
@@ -174,9 +172,8 @@ def read_patterns(path: Path) -> list[dict]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        if isinstance(error, FileNotFoundError):
-            raise BadPatterns(path, "no such file") from error
-        raise BadPatterns(path, getattr(error, "strerror", None) or str(error)) from error
+        reason = os_reason(error) if isinstance(error, OSError) else str(error)
+        raise BadPatterns(path, reason) from error
     patterns = []
     for line in read_jsonl(text):
         if line.error is not None:
@@ -214,6 +211,16 @@ def shipped_ner() -> Path | None:
     """The shipped news-adapted ner folder, or None when this install has none."""
     folder = models_dir() / SHIPPED_NER
     return folder if (folder / "model").is_file() else None
+
+
+def ner_weights_folder(options: PipelineOptions) -> Path | None:
+    """The folder of the ner weights loaded over ``options.model``'s own: a folder given,
+    the shipped news weights (default model only), or None for the model's own ner."""
+    if isinstance(options.weights, Path):
+        return options.weights
+    if options.weights is Weights.news and options.model == DEFAULT_MODEL:
+        return shipped_ner()
+    return None
 
 
 def ner_weights_info() -> str:

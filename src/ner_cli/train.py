@@ -33,6 +33,7 @@ from ner_cli.training_data import (
     read_texts,
     rehearsal_examples,
 )
+from ner_cli.training_set import TrainingSet
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -148,7 +149,7 @@ def train(
         rehearsal_files=tuple(rehearsal_files), counts=counts, conversion=conversion,
         base_dev_f1=base_dev, epochs=tuple(reports), best_epoch=best_epoch,
         agreement=score, agreement_files=tuple(agreement_files),
-        seconds=time.perf_counter() - began,
+        seconds=time.perf_counter() - began, training_set=TrainingSet.of(gold),
     )
     save(nlp, report, spacy.__version__)
     return report

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ner_cli.convention import split_span
-from ner_cli.errors import InputError, PathNotFound
+from ner_cli.errors import InputError, PathNotFound, os_reason
 from ner_cli.evaluate import GoldDocument, LabelledSpan
 
 if TYPE_CHECKING:
@@ -64,9 +64,9 @@ def read_texts(path: Path, limit: int | None = None) -> list[str]:
                 texts.append(line.value["text"])
         return texts
     except FileNotFoundError as exc:
-        raise PathNotFound(str(path), exc.strerror or str(exc)) from exc
+        raise PathNotFound(str(path), os_reason(exc)) from exc
     except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from exc
+        raise InputError(f"{path}: {os_reason(exc)}") from exc
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{path}: not JSONL with a 'text' field ({exc})") from exc
 

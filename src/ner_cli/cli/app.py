@@ -96,6 +96,8 @@ def describe(exc: NerCliError) -> str:
         )
     if isinstance(exc, PathNotFound) and exc.role == "gold":
         return f"gold file {exc}"
+    if isinstance(exc, PathNotFound) and exc.role.startswith("--"):
+        return f"{exc.role}: {exc}"
     return str(exc)
 
 

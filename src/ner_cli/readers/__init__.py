@@ -15,8 +15,8 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 
 from ner_cli.document import Document
-from ner_cli.errors import InputError, PathNotFound
-from ner_cli.readers.text import MISSING, STDIN, decode
+from ner_cli.errors import MISSING, InputError, PathNotFound, os_reason
+from ner_cli.readers.text import STDIN, decode
 
 
 class InputFormat(str, Enum):
@@ -103,7 +103,7 @@ def read_files_from(list_path: str) -> Iterator[str]:
         try:
             lines = Path(list_path).read_text(encoding="utf-8").split("\n")
         except OSError as error:
-            raise PathNotFound(list_path, error.strerror or str(error), role="list") from error
+            raise PathNotFound(list_path, os_reason(error), role="list") from error
         except UnicodeDecodeError as error:
             raise PathNotFound(list_path, "not UTF-8 text", role="list") from error
     for line in lines:
@@ -159,7 +159,7 @@ def read_source(source: Source, options: InputOptions = InputOptions()) -> Itera
     except FileNotFoundError:
         yield Document(source.id, source.path, error=MISSING)
     except OSError as error:
-        yield Document(source.id, source.path, error=error.strerror or str(error))
+        yield Document(source.id, source.path, error=os_reason(error))
     except Exception as error:  # noqa: BLE001 - one unreadable input never stops the run
         yield Document(source.id, source.path,
                        error=f"cannot read: {type(error).__name__}: {error}")

@@ -7,7 +7,6 @@ import codecs
 from ner_cli.errors import InputError
 
 STDIN = "-"
-MISSING = "no such file or directory"
 
 # Byte-order marks, longest first (UTF-32 LE starts with UTF-16 LE's mark).
 BOMS = (

@@ -4,7 +4,9 @@ and a corpus summary with inline SVG bar charts. No script, no network, everythi
 
 from __future__ import annotations
 
+import re
 import shutil
+import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,9 +30,13 @@ from ner_cli.render import (
 TOP_ENTITIES = 10  # bars per label in the corpus summary
 TOP_IN_INDEX = 3  # entity names per document in the index
 SPOOL_BYTES = 8 * 1024 * 1024  # document sections beyond this wait on disk, not in memory
+LONG_MARK = 30  # characters: a longer mark may wrap, at spaces only; a shorter one never
 # Bar chart geometry (SVG user units = CSS pixels).
 CHART_WIDTH, NAME_WIDTH, COUNT_WIDTH, ROW_HEIGHT, BAR_HEIGHT = 460, 170, 74, 22, 16
-NAME_CHARS = 24  # longer names are cut in the chart; the full name is in the bar's tooltip
+LINE_HEIGHT = 15  # between the lines of a wrapped name
+# Names wrap at spaces into lines of NAME_CHARS (what NAME_WIDTH holds); only a name longer
+# than NAME_LINES lines is cut. The full name is in the row's tooltip (its <title>).
+NAME_CHARS, NAME_LINES = 24, 3
 
 # The page runs no script and loads nothing: even if some text escaped escaping, the browser
 # would not run it nor fetch anything.
@@ -52,7 +58,9 @@ section { border-top: 1px solid var(--line); padding: 1.4rem 0 .6rem; }
 .text { white-space: pre-wrap; overflow-wrap: break-word; line-height: 2.15;
   font-size: 1.05rem; margin: 0 0 1rem; }
 mark.ent { padding: .12em .3em; border-radius: .3em; -webkit-box-decoration-break: clone;
-  box-decoration-break: clone; }
+  box-decoration-break: clone; white-space: pre; }
+mark.ent.long { white-space: pre-wrap; }
+mark.ent.long .word { white-space: pre; }
 mark.ent::after { content: attr(data-label); margin-left: .4em; font-size: .62em;
   font-weight: 700; letter-spacing: .03em; vertical-align: .12em; }
 .tag { display: inline-block; min-width: 3.2em; padding: 0 .35em; border-radius: .3em;
@@ -89,11 +97,21 @@ def _tag(label: str) -> str:
 
 
 def _marked_text(text: str, entities: Iterable[Mapping]) -> str:
-    return "".join(
-        escape(chunk) if mention is None
-        else f'<mark class="ent" data-label="{escape(mention["label"])}">{escape(chunk)}</mark>'
-        for chunk, mention in segments(text, entities)
-    )
+    return "".join(escape(chunk) if mention is None else _mark(chunk, mention["label"])
+                   for chunk, mention in segments(text, entities))
+
+
+def _mark(chunk: str, label: str) -> str:
+    # A mark never breaks inside ("Extrême-Orient" would break at its hyphen): white-space
+    # pre, which keeps the text's spaces as its pre-wrap does. One too long for a narrow
+    # line may wrap at its spaces, never inside a word: a word with a hyphen, a slash or an
+    # apostrophe is held whole by a span.
+    if len(chunk) <= LONG_MARK:
+        return f'<mark class="ent" data-label="{escape(label)}">{escape(chunk)}</mark>'
+    words = "".join(escape(part) if part.isspace() or part.isalnum()
+                    else f'<span class="word">{escape(part)}</span>'
+                    for part in re.split(r"(\s+)", chunk) if part)
+    return f'<mark class="ent long" data-label="{escape(label)}">{words}</mark>'
 
 
 def _entity_table(counts: list[DocumentEntity]) -> str:
@@ -133,30 +151,45 @@ def _legend(labels: Iterable[str]) -> str:
     return f'<ul class="legend" aria-label="labels">{items}</ul>' if items else ""
 
 
-def _short(name: str) -> str:
-    return name if len(name) <= NAME_CHARS else name[:NAME_CHARS - 1].rstrip() + "…"
+def name_lines(name: str) -> list[str]:
+    """The chart lines of an entity name: wrapped at spaces, at most NAME_LINES of them; only
+    a longer name is cut ("…"), and a word longer than a line is broken."""
+    return textwrap.wrap(name, NAME_CHARS, max_lines=NAME_LINES, placeholder="…",
+                         break_on_hyphens=False) or [name]
+
+
+def _name_text(lines: list[str], y: int) -> str:
+    x = NAME_WIDTH - 6
+    if len(lines) == 1:
+        return f'<text x="{x}" y="{y + 15}" text-anchor="end">{escape(lines[0])}</text>'
+    spans = "".join(f'<tspan x="{x}" dy="{0 if i == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
+                    for i, line in enumerate(lines))
+    return f'<text x="{x}" y="{y + 15}" text-anchor="end">{spans}</text>'
 
 
 def bar_chart(label: str, entities: list[EntityCount]) -> str:
-    """An inline SVG horizontal bar chart of ``entities`` (one label), by mention count."""
+    """An inline SVG horizontal bar chart of ``entities`` (one label), by mention count.
+
+    A long name wraps over up to NAME_LINES lines, its row taller and its bar centred."""
     most = max((e.mentions for e in entities), default=1)
     span = CHART_WIDTH - NAME_WIDTH - COUNT_WIDTH
-    height = ROW_HEIGHT * len(entities)
-    bars = []
-    for row, entity in enumerate(entities):
-        y = row * ROW_HEIGHT
+    bars, y = [], 0
+    for entity in entities:
+        lines = name_lines(entity.name)
+        row_height = ROW_HEIGHT + LINE_HEIGHT * (len(lines) - 1)
+        middle = y + (row_height - ROW_HEIGHT) / 2  # the bar and count, centred on the name
         width = max(1.0, span * entity.mentions / most)
         documents = plural(entity.documents, "document")
         bars.append(
             f'<g><title>{escape(entity.name)}: {plural(entity.mentions, "mention")} in '
-            f'{documents}</title>'
-            f'<text x="{NAME_WIDTH - 6}" y="{y + 15}" text-anchor="end">'
-            f'{escape(_short(entity.name))}</text>'
-            f'<rect x="{NAME_WIDTH}" y="{y + 3}" width="{width:.1f}" height="{BAR_HEIGHT}" '
-            f'rx="2" fill="{_colour(label)}"/>'
-            f'<text x="{NAME_WIDTH + width + 5:.1f}" y="{y + 15}">{entity.mentions:,} '
+            f'{documents}</title>{_name_text(lines, y)}'
+            f'<rect x="{NAME_WIDTH}" y="{middle + 3:g}" width="{width:.1f}" '
+            f'height="{BAR_HEIGHT}" rx="2" fill="{_colour(label)}"/>'
+            f'<text x="{NAME_WIDTH + width + 5:.1f}" y="{middle + 15:g}">{entity.mentions:,} '
             f'<tspan fill="#595959">({entity.documents:,} d.)</tspan></text></g>'
         )
+        y += row_height
+    height = y
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="bars" width="{CHART_WIDTH}" '
             f'height="{height}" viewBox="0 0 {CHART_WIDTH} {height}" role="img" '
             f'aria-label="most mentioned {escape(label)} entities">{"".join(bars)}</svg>')
@@ -242,10 +275,12 @@ def write_html(records: Iterable[dict], out: TextIO) -> None:
         failed = sum(row.error is not None for row in rows)
         title = rows[0].id if len(rows) == 1 else plural(len(rows), "document")
         out.write(_head(title))
-        out.write(f"<header><h1>Named entities</h1><p class=\"meta\">{escape(title)} · "
-                  f"{plural(sum(row.mentions for row in rows), 'mention')}"
-                  + (f" · {plural(failed, 'error')}" if failed else "")
-                  + f"</p>{_legend(shown)}</header>\n")
+        # One document: its section says its name and counts, the header says them once.
+        meta = "" if len(rows) == 1 else (
+            f'<p class="meta">{escape(title)} · '
+            f"{plural(sum(row.mentions for row in rows), 'mention')}"
+            + (f" · {plural(failed, 'error')}" if failed else "") + "</p>")
+        out.write(f"<header><h1>Named entities</h1>{meta}{_legend(shown)}</header>\n")
         if len(rows) > 1:
             out.write(_corpus_summary(counter))
             out.write(_index(rows, shown))
