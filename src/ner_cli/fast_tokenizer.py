@@ -4,8 +4,8 @@ spaCy's French tokenizer matches hyphenated and elided words ("anti-inflammatoir
 "entr'ouvert") with one regular expression of 1.45 M characters: some 250 alternatives, each
 repeating a character class of about 3,000 characters (every lower-case letter, under
 ``(?iu)``). Python's ``re`` compiles each copy of the class into a bitmap one character at a
-time, so ``import spacy.lang.fr`` spends ~2.5 s there, and ``spacy.load`` compiles the
-serialized pattern again.
+time, so ``import spacy.lang.fr`` spends ~2.5 s there; ``spacy.load`` then asks for the
+serialized pattern (the same string: ``re``'s cache answers, unless it has been emptied).
 
 ``fast_pattern(source)`` rebuilds the same regular language:
 
