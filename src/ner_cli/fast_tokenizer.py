@@ -1,7 +1,7 @@
-"""A French TOKEN_MATCH that compiles in a tenth of the time, and its installation.
+"""A French TOKEN_MATCH that compiles in 0.04 s instead of 2.5 s, and its installation.
 
 spaCy's French tokenizer matches hyphenated and elided words ("anti-inflammatoire",
-"entr'ouvert") with one regular expression of 1.45 M characters: some 250 alternatives, each
+"entr'ouvert") with one regular expression of 1.45 M characters: 266 alternatives, most of them
 repeating a character class of about 3,000 characters (every lower-case letter, under
 ``(?iu)``). Python's ``re`` compiles each copy of the class into a bitmap one character at a
 time, so ``import spacy.lang.fr`` spends ~2.5 s there; ``spacy.load`` then asks for the
@@ -16,7 +16,7 @@ serialized pattern (the same string: ``re``'s cache answers, unless it has been 
   ``^a[-]b[x]+$|^c[-]d[x]+$`` -> ``^(?:a[-]b|c[-]d)[x]+$``, so each class is compiled a few
   times instead of 480.
 
-The result (~18 k characters) is in ``_fr_token_match``, pinned to the sha256 and length of
+The result (~10 k characters) is in ``_fr_token_match``, pinned to the sha256 and length of
 the source pattern it was built from. ``fast_token_match()`` swaps ``re.compile`` for that
 one pattern while spaCy imports its French defaults and loads a pipeline; any other pattern,
 or another spaCy version's (a different hash), goes to the real ``re.compile``. With
@@ -82,6 +82,7 @@ def _pinned():
     except ImportError:  # not generated yet: python -m ner_cli.fast_tokenizer
         return None
     return _fr_token_match
+
 
 _fast_compiled: re.Pattern[str] | None = None
 _installed = 0
