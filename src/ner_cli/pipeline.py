@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,23 +58,48 @@ def load_pipeline(options: PipelineOptions = PipelineOptions()) -> Language:
     ``ner-cli train``. ``options.patterns`` is an EntityRuler JSONL file whose matches merge
     into ner's entities (``add_patterns``). Batch size and jobs do not change the pipeline,
     so they do not make another cache entry.
+
+    The vocab's string table starts with the strings the pipeline itself needs (labels,
+    tokenizer exceptions) and grows with the text it reads, not with the model's 713,000
+    strings (strings.json, 0.8 s to load): predictions use hashes, never those strings.
+    ``NER_CLI_ALL_STRINGS=1`` loads them (for ``nlp.vocab.strings[key]`` of a vector key, or
+    to save the whole pipeline with ``nlp.to_disk``).
     """
-    return _load_cached(options.model, options.weights, options.patterns)
+    all_strings = os.environ.get(ALL_STRINGS_ENV, "") not in ("", "0")
+    return _load_cached(options.model, options.weights, options.patterns, all_strings)
+
+
+ALL_STRINGS_ENV = "NER_CLI_ALL_STRINGS"
 
 
 @lru_cache(maxsize=4)
-def _load_cached(name: str, weights: Weights | Path, patterns: Path | None) -> Language:
-    return _load(name, weights, patterns)
+def _load_cached(name: str, weights: Weights | Path, patterns: Path | None,
+                 all_strings: bool) -> Language:
+    return _load(name, weights, patterns, all_strings)
 
 
-def _load(name: str, weights: Weights | Path, patterns: Path | None) -> Language:
-    import spacy
+def _load(name: str, weights: Weights | Path, patterns: Path | None,
+          all_strings: bool = True) -> Language:
+    from ner_cli.fast_tokenizer import fast_token_match
 
+    with fast_token_match():  # spaCy's French TOKEN_MATCH, compiled in 0.05 s, not 2.5 s
+        return _load_spacy(name, weights, patterns, all_strings)
+
+
+def _load_spacy(name: str, weights: Weights | Path, patterns: Path | None,
+                all_strings: bool) -> Language:
+    from ner_cli.spacy_import import import_spacy
+
+    spacy = import_spacy()  # not its command line: 0.2 s
     _register_line_breaks()
+    # spacy.load's exclude names components and serialization fields alike: "strings" is
+    # the vocab's strings.json.
+    fields = [] if all_strings else ["strings"]
     try:
-        nlp = spacy.load(name, exclude=list(NOT_NEEDED_FOR_NER))
+        nlp = spacy.load(name, exclude=[*NOT_NEEDED_FOR_NER, *fields])
         if "ner" in nlp.pipe_names and _listens_to_tok2vec(nlp):
-            nlp = spacy.load(name, exclude=[c for c in NOT_NEEDED_FOR_NER if c != "tok2vec"])
+            nlp = spacy.load(name, exclude=[*(c for c in NOT_NEEDED_FOR_NER if c != "tok2vec"),
+                                            *fields])
     except OSError as error:
         if "E050" in str(error) or "E053" in str(error):
             raise ModelNotFound(
@@ -96,8 +122,8 @@ def _load(name: str, weights: Weights | Path, patterns: Path | None) -> Language
 
 
 def fresh_pipeline(options: PipelineOptions = PipelineOptions()) -> Language:
-    """Like load_pipeline, but a new object, not the cached one: for callers that change it
-    (``ner-cli train`` updates the ner weights in place)."""
+    """Like load_pipeline, but a new object, not the cached one, with all the model's strings:
+    for callers that change it (``ner-cli train`` updates the ner weights in place)."""
     return _load(options.model, options.weights, options.patterns)
 
 
