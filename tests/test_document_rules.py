@@ -1,0 +1,158 @@
+"""Document rules on hand-made texts and spans: each case fails without its rule (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ner_cli import document_rules as dr
+from ner_cli.rules import Span
+
+
+def spans(text: str, *found: tuple[str, str]) -> list[Span]:
+    """Spans for (surface, label) pairs, each at its first occurrence after the previous."""
+    out, position = [], 0
+    for surface, label in found:
+        start = text.index(surface, position)
+        out.append(Span(start, start + len(surface), label))
+        position = start + len(surface)
+    return out
+
+
+def shown(text: str, result: list[Span]) -> list[tuple[str, str]]:
+    return [(text[s.start:s.end], s.label) for s in result]
+
+
+def test_known_names_relabel_and_find_what_the_model_missed():
+    text = "La Russie a reçu une délégation du Mali. Puis la Russie a signé."
+    result = dr.known_names(text, spans(text, ("Russie", "PER"), ("Mali", "ORG")))
+    assert shown(text, result) == [("Russie", "LOC"), ("Mali", "LOC"), ("Russie", "LOC")]
+
+
+def test_known_names_skip_a_word_inside_a_longer_unknown_name():
+    text = "Elle a rencontré Paris Hilton hier."
+    assert dr.known_names(text, []) == []
+
+
+def test_known_names_take_an_elided_article_off_at_a_sentence_start():
+    text = "« L'Italie a plus de risques », dit-il."
+    assert shown(text, dr.known_names(text, spans(text, ("L'Italie", "LOC")))) == [
+        ("Italie", "LOC")]
+
+
+def test_media_longest_name_wins_and_media_heads_give_org():
+    text = "Une journaliste de France 24 a parlé à la revue Nature."
+    found = spans(text, ("France", "LOC"), ("Nature", "MISC"))
+    assert shown(text, dr.media(text, found)) == [("France 24", "ORG"), ("Nature", "ORG")]
+
+
+def test_seats_of_power_are_org_but_a_place_after_a_preposition_of_place():
+    text = "Le Kremlin a répondu. Le conseil s'est tenu à l'Élysée."
+    found = spans(text, ("Kremlin", "PER"), ("Élysée", "LOC"))
+    assert shown(text, dr.seats_of_power(text, found)) == [("Kremlin", "ORG"),
+                                                           ("Élysée", "LOC")]
+
+
+def test_place_heads_take_the_head_and_give_the_label():
+    text = ("Ils étaient sur la place Tahrir, puis à l'hôpital Sao Joao et à l'ambassade des "
+            "Etats-Unis.")
+    found = spans(text, ("Tahrir", "ORG"), ("Sao Joao", "LOC"), ("Etats-Unis", "LOC"))
+    assert shown(text, dr.place_heads(text, found)) == [
+        ("place Tahrir", "LOC"), ("hôpital Sao Joao", "ORG"),
+        ("ambassade des Etats-Unis", "LOC")]
+
+
+def test_place_heads_leave_a_person_after_a_place_head_with_de():
+    text = "Il a parlé à la place de Marie Dupont."
+    found = spans(text, ("Marie Dupont", "PER"))
+    assert shown(text, dr.place_heads(text, found)) == [("Marie Dupont", "PER")]
+
+
+def test_place_heads_outside_head_makes_a_place():
+    text = "Le contrôle de la province de la Kapisa est transféré."
+    assert shown(text, dr.place_heads(text, spans(text, ("Kapisa", "ORG")))) == [
+        ("Kapisa", "LOC")]
+
+
+def test_trailing_place_splits_a_name_and_its_town():
+    text = "Incendie sur le pont Mathilde de Rouen. La Banque de France a parlé."
+    found = spans(text, ("pont Mathilde de Rouen", "LOC"), ("Banque de France", "ORG"))
+    assert shown(text, dr.trailing_place(text, found)) == [
+        ("pont Mathilde", "LOC"), ("Rouen", "LOC"), ("Banque de France", "ORG")]
+
+
+def test_events_are_misc_with_their_year_or_town():
+    text = "Avant les Jeux olympiques de 2012, le salon du Bourget et la tempête Xynthia."
+    found = spans(text, ("Bourget", "LOC"), ("Xynthia", "PER"))
+    assert shown(text, dr.events(text, found)) == [
+        ("Jeux olympiques de 2012", "MISC"), ("salon du Bourget", "MISC"), ("Xynthia", "MISC")]
+
+
+def test_events_laws_named_act_are_misc():
+    text = "Le Stop Online Piracy Act a été retiré."
+    found = spans(text, ("Stop Online Piracy Act", "ORG"))
+    assert shown(text, dr.events(text, found)) == [("Stop Online Piracy Act", "MISC")]
+
+
+def test_propagation_finds_other_occurrences_and_lone_surnames():
+    text = "Lino Saputo a parlé. Puis Saputo a conclu. Montréal gagne ; à Montréal, la fête."
+    found = spans(text, ("Lino Saputo", "PER"), ("Montréal", "LOC"))
+    assert shown(text, dr.propagation(text, found)) == [
+        ("Lino Saputo", "PER"), ("Saputo", "PER"), ("Montréal", "LOC"), ("Montréal", "LOC")]
+
+
+def test_surname_particles_complete_a_cut_name():
+    text = "Vincent Riou et Armel Le Cléac'h suivent. De Santis a parlé."
+    found = spans(text, ("Armel Le", "PER"), ("Cléac'h", "MISC"), ("De Santis", "ORG"))
+    assert shown(text, dr.surname_particles(text, found)) == [
+        ("Armel Le Cléac'h", "PER"), ("De Santis", "PER")]
+
+
+def test_nationalities_are_not_entities():
+    text = "Des millions d'Européens et un Franco-Marocain. La voix du Camerounais Greg Belobo."
+    found = spans(text, ("Européens", "LOC"), ("Franco-Marocain", "PER"),
+                  ("Camerounais", "LOC"), ("Greg Belobo", "PER"))
+    assert shown(text, dr.nationalities(text, found)) == [("Greg Belobo", "PER")]
+
+
+def test_portfolios_are_job_titles():
+    text = "Le ministre de l'Économie a parlé au ministère de l'Intérieur."
+    found = spans(text, ("Économie", "ORG"), ("ministère de l'Intérieur", "ORG"))
+    assert shown(text, dr.portfolios(text, found)) == [("ministère de l'Intérieur", "ORG")]
+
+
+def test_common_words_at_a_sentence_start_are_dropped_names_stay():
+    text = "Reconfigurer les sites prendra du temps.\nMacron a parlé. Sommet : le sommet a eu lieu."
+    found = spans(text, ("Reconfigurer", "PER"), ("Macron", "PER"), ("Sommet", "MISC"))
+    assert shown(text, dr.common_words(text, found)) == [("Macron", "PER")]
+
+
+def test_common_words_keep_a_word_the_document_writes_as_a_name():
+    text = "Total ferme une raffinerie. Le groupe Total a confirmé."
+    found = spans(text, ("Total", "ORG"), ("Total", "ORG"))
+    assert shown(text, dr.common_words(text, found)) == [("Total", "ORG"), ("Total", "ORG")]
+
+
+@pytest.mark.parametrize("word", ["Publicité", "VIDÉO", "Photo", "Réactions", "Internet"])
+def test_interface_words_are_dropped(word):
+    text = f"{word}\nLe texte commence."
+    assert dr.interface_words(text, spans(text, (word, "ORG"))) == []
+
+
+def test_name_edges_keep_a_possessive_and_drop_a_trailing_connector():
+    text = "L'agence Moody's a parlé au musée Pointe-à-Callière de Montréal."
+    found = spans(text, ("Moody", "ORG"), ("musée Pointe-à-Callière de", "LOC"))
+    assert shown(text, dr.name_edges(text, found)) == [
+        ("Moody's", "ORG"), ("musée Pointe-à-Callière", "LOC")]
+
+
+def test_apply_rules_runs_every_rule_and_keeps_spans_ordered_without_overlap():
+    text = "Le Kremlin a parlé. Plus tard, le Kremlin a confirmé à Moscou."
+    found = spans(text, ("Kremlin", "PER"), ("Moscou", "PER"))
+    result = dr.apply_rules(text, found)
+    assert shown(text, result) == [("Kremlin", "ORG"), ("Kremlin", "ORG"), ("Moscou", "LOC")]
+    assert all(a.end <= b.start for a, b in zip(result, result[1:], strict=False))
+
+
+def test_common_word_index_comes_from_the_model_lemmatizer():
+    assert dr.is_common_word("Réactions") and dr.is_common_word("publicité")
+    assert not dr.is_common_word("Macron")
