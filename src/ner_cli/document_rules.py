@@ -17,7 +17,8 @@ from dataclasses import replace
 from functools import cache
 
 from ner_cli import lexicon
-from ner_cli.rules import _DEMONYM_PLURAL, _DEMONYM_SINGULAR, Span
+from ner_cli.convention import title_before
+from ner_cli.rules import _DEMONYM_PLURAL, _DEMONYM_SINGULAR, _INSTITUTIONS, Span
 
 Rule = Callable[[str, list[Span]], list[Span]]
 
@@ -26,7 +27,9 @@ _UPPER = "A-ZÀ-ÖØ-ÞŒ"
 _CAPITALISED = re.compile(rf"(?<![\w@#/.-])[{_UPPER}][\w'’-]*")
 _WORD = re.compile(r"[\w'’-]+")
 # What may stand right before a word that starts a sentence (after spaces).
-_SENTENCE_OPENERS = ".!?:;…«»\"“”(—–-•*|"
+_SENTENCE_OPENERS = ".!?:;…«»\"“”—–-•|"
+# A full stop after these is an abbreviation, not a sentence end: "M. Pinard", "J. Dupont".
+_ABBREVIATION = re.compile(rf"(?:\b(?:M|MM|Mme|Mmes|Mlle|Dr|Pr|Me|Mgr|St|Ste|[{_UPPER}]))\.\Z")
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -35,7 +38,9 @@ def at_sentence_start(text: str, start: int) -> bool:
     """True when ``text[start]`` opens a line or a sentence, where a capital says nothing."""
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start].rstrip()
-    return not before or before[-1] in _SENTENCE_OPENERS
+    if not before:
+        return True
+    return before[-1] in _SENTENCE_OPENERS and not _ABBREVIATION.search(before)
 
 
 def is_common_word(word: str) -> bool:
@@ -317,7 +322,8 @@ def _heads() -> tuple[dict[str, str], frozenset[str], re.Pattern]:
 _NO_OF = frozenset({"tour"})  # "au tour de X" is not a tower
 _OUTSIDE_HEAD = re.compile(
     r"(?<![\w-])(?:ville|commune|village|région|province|département|canton|district|comté"
-    r"|oblast|émirat|territoire) (?:de la |de l['’]|du |des |de |d['’])\Z")
+    r"|oblast|émirat|territoire|quartier|faubourg|banlieue)"
+    r" (?:de la |de l['’]|du |des |de |d['’])\Z")
 
 
 def place_heads(text: str, spans: list[Span]) -> list[Span]:
@@ -332,7 +338,7 @@ def place_heads(text: str, spans: list[Span]) -> list[Span]:
         first = surface.split(" ", 1)[0]
         head = first.lower()
         outside_before = _OUTSIDE_HEAD.search(text, max(0, span.start - 40), span.start)
-        if surface in known and head not in labelled:
+        if surface in known:
             found = before.search(text, max(0, span.start - 60), span.start)
             if found and "\n" not in found.group(0) and span.label != "PER":
                 span = Span(found.start(), span.end, labelled[found.group(1)])
@@ -356,7 +362,9 @@ def place_heads(text: str, spans: list[Span]) -> list[Span]:
 def trailing_place(text: str, spans: list[Span]) -> list[Span]:
     """A name followed by "de <a known place>" is two mentions when the first part is a name
     on its own ("pont Mathilde de Rouen", "Iju de Lagos", "Commission européenne de
-    Bruxelles"); "Banque de France", "gare de Lyon", "Olympique de Marseille" stay whole."""
+    Bruxelles"); "Banque de France", "gare de Lyon", "Olympique de Marseille", a club after
+    an article ("la Lazio de Rome") and institutions ("Office public HLM de Paris") stay
+    whole."""
     known = lexicon.labelled_names()
     out = []
     for span in spans:
@@ -367,9 +375,11 @@ def trailing_place(text: str, spans: list[Span]) -> list[Span]:
             continue
         first = parts.group(1)
         words = first.split()
-        own_name = first in known or any(
+        after_article = re.search(r"\b(?:la|le|les|l['’]) ?\Z",
+                                  text[max(0, span.start - 4):span.start])
+        own_name = first in known or (words[0] not in _INSTITUTIONS and any(
             w[0].isupper() and not is_common_word(w) for w in words[1:]
-        ) or (len(words) == 1 and not is_common_word(words[0]))
+        )) or (len(words) == 1 and not is_common_word(words[0]) and not after_article)
         if not own_name or first.split()[-1].lower() in ("de", "du", "des", "la", "le"):
             out.append(span)
             continue
@@ -455,8 +465,8 @@ def propagation(text: str, spans: list[Span]) -> list[Span]:
         labels.setdefault(text[span.start:span.end], Counter())[span.label] += 1
     names = {}
     for surface, counts in labels.items():
-        if len(surface) < 2 or not surface[0].isupper() or surface.isupper() and len(surface) < 3:
-            continue
+        if len(surface) < 2 or not surface[0].isupper() or surface.isupper():
+            continue  # acronyms are left out: the model's mistakes on them spread too far
         if " " not in surface and is_common_word(surface):
             continue
         names[surface] = counts.most_common(1)[0][0]
@@ -465,11 +475,11 @@ def propagation(text: str, spans: list[Span]) -> list[Span]:
         words = text[span.start:span.end].split()
         if span.label == "PER" and len(words) > 1 and words[-1][0].isupper():
             first_per.setdefault(words[-1], span.end)
+    known = lexicon.labelled_names()
     for surname in first_per:
-        if not is_common_word(surname):
+        if not is_common_word(surname) and surname not in known:
             names.setdefault(surname, "PER")
-    out = [replace(s, label="PER") if text[s.start:s.end] in first_per
-           and s.start >= first_per[text[s.start:s.end]] else s for s in spans]
+    out = list(spans)
     for start, end, name in NameIndex(names).find(text):
         if _overlapping(out, start, end):
             continue
@@ -477,7 +487,9 @@ def propagation(text: str, spans: list[Span]) -> list[Span]:
             continue
         if " " not in name and at_sentence_start(text, start) and is_common_word(name):
             continue
-        out = _put(out, Span(start, end, "PER" if name in first_per else names[name]))
+        label = "PER" if name in first_per else names[name]
+        title = title_before(text, start) if label == "PER" else None
+        out = _put(out, Span(start, end, label, title))
     return out
 
 
