@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 
 from ner_cli import lexicon
 from ner_cli.convention import title_before
@@ -36,11 +36,12 @@ _ABBREVIATION = re.compile(rf"(?:\b(?:M|MM|Mme|Mmes|Mlle|Dr|Pr|Me|Mgr|St|Ste|[{_
 
 def at_sentence_start(text: str, start: int) -> bool:
     """True when ``text[start]`` opens a line or a sentence, where a capital says nothing."""
-    line_start = text.rfind("\n", 0, start) + 1
-    before = text[line_start:start].rstrip()
-    if not before:
+    i = start - 1
+    while i >= 0 and text[i] in " \t\u00a0":  # a bounded look back: cheap on long lines
+        i -= 1
+    if i < 0 or text[i] in "\n\r":
         return True
-    return before[-1] in _SENTENCE_OPENERS and not _ABBREVIATION.search(before)
+    return text[i] in _SENTENCE_OPENERS and not _ABBREVIATION.search(text, max(0, i - 4), i + 1)
 
 
 def is_common_word(word: str) -> bool:
@@ -91,15 +92,29 @@ class NameIndex:
     def find(self, text: str) -> Iterable[tuple[int, int, str]]:
         """``(start, end, name)`` of each occurrence as a whole word, left to right."""
         position = 0
-        for match in _CAPITALISED.finditer(text):
-            if match.start() < position:
+        for start, first in capitalised_words(text):
+            if start < position:
                 continue
-            for name in self.by_first.get(_WORD.match(text, match.start()).group(), ()):
-                end = match.start() + len(name)
-                if text.startswith(name, match.start()) and not _continues(text, end):
-                    yield match.start(), end, name
+            for name in self.by_first.get(first, ()):
+                end = start + len(name)
+                if text.startswith(name, start) and not _continues(text, end):
+                    yield start, end, name
                     position = end
                     break
+
+
+@lru_cache(maxsize=2)
+def capitalised_words(text: str) -> tuple[tuple[int, str], ...]:
+    """Start and first word (up to an apostrophe or hyphen kept) of each capitalised word:
+    every rule that looks names up reads this one scan of the document."""
+    return tuple((m.start(), _WORD.match(text, m.start()).group())
+                 for m in _CAPITALISED.finditer(text))
+
+
+@lru_cache(maxsize=2)
+def lowercase_words(text: str) -> frozenset[str]:
+    """The words written in lower case in the document."""
+    return frozenset(w for w in _WORD.findall(text) if w.islower())
 
 
 def _continues(text: str, end: int) -> bool:
@@ -176,6 +191,7 @@ def common_words(text: str, spans: list[Span]) -> list[Span]:
     capital mid-sentence, which makes it a name there ("Macron" is in no index)."""
     known = lexicon.labelled_names()
     lower_words: set[str] | None = None
+    capitalised: dict[str, list[int]] | None = None
     out = []
     for span in spans:
         surface = text[span.start:span.end]
@@ -184,21 +200,17 @@ def common_words(text: str, spans: list[Span]) -> list[Span]:
                 or (surface.isupper() and len(surface) <= 4)):
             out.append(span)
             continue
-        if lower_words is None:
-            lower_words = {w for w in _WORD.findall(text) if w.islower()}
-        lower = surface.lower()
-        common = lower in lower_words or is_common_word(surface)
-        if common and not _capitalised_mid_sentence(text, surface):
+        if lower_words is None or capitalised is None:
+            lower_words = lowercase_words(text)
+            capitalised = {}
+            for start, word in capitalised_words(text):
+                capitalised.setdefault(word, []).append(start)
+        common = surface.lower() in lower_words or is_common_word(surface)
+        # the document also writes it with a capital mid-sentence: a name there
+        if common and all(at_sentence_start(text, p) for p in capitalised.get(surface, ())):
             continue
         out.append(span)
     return out
-
-
-def _capitalised_mid_sentence(text: str, word: str) -> bool:
-    for match in re.finditer(rf"(?<![\w'’-]){re.escape(word)}(?![\w'’-])", text):
-        if not at_sentence_start(text, match.start()):
-            return True
-    return False
 
 
 # "ministre de l'Économie", "secrétaire d'État chargée des Sports": what follows is a
@@ -231,22 +243,52 @@ def portfolios(text: str, spans: list[Span]) -> list[Span]:
 
 @cache
 def _event_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    # No lookbehind at the start of these patterns: re can then skip ahead to the possible
+    # first letters (fast); the word boundary before a match is checked in _word_matches.
     events = lexicon.load("events")
-    names = []
-    for name in sorted(events["names"], key=len, reverse=True):
-        escaped = re.escape(name)
-        if " " in name:  # "jeux olympiques" as well as "Jeux olympiques"
-            escaped = f"[{name[0].upper()}{name[0].lower()}]{re.escape(name[1:])}"
-        names.append(escaped)
+    variants = set(events["names"])
+    # "jeux olympiques" as well as "Jeux olympiques" (each spelt out: re's first-letter
+    # skip works on literal alternatives only)
+    variants |= {name[0].lower() + name[1:] for name in events["names"] if " " in name}
+    names = [_trie(variants)]
     proper = rf"[{_UPPER}][\w'’-]*(?: (?:de |du |des |d['’])?[{_UPPER}][\w'’-]*)*"
     tail = rf"(?: (?:de |d['’])(?:\d{{4}}|{proper}))?"
-    named = re.compile(rf"(?<![\w'’-])(?:{'|'.join(names)}){tail}(?![\w'’-])")
-    heads = "|".join(re.escape(h) for h in sorted(events["heads"], key=len, reverse=True))
-    headed = re.compile(
-        rf"(?<![\w'’-])(?:{heads}) (?:(?:du|de la|de l['’]|des|de|d['’]) ?)?{proper}")
+    named = re.compile(rf"(?:{'|'.join(names)}){tail}(?![\w'’-])")
+    heads = _trie(events["heads"])
+    headed = re.compile(rf"(?:{heads}) (?:(?:du|de la|de l['’]|des|de|d['’]) ?)?{proper}")
     storms = "|".join(re.escape(h) for h in events["storm_heads"])
-    storm = re.compile(rf"(?<![\w'’-])(?:{storms}) ({proper})")
+    storm = re.compile(rf"(?:{storms}) ({proper})")
     return named, headed, storm
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex matching any of ``words``, longest first, as a prefix tree: "salon|salle" ->
+    "sal(?:on|le)"; re tries one branch per letter instead of every word."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(char) + pattern(child)
+                    for char, child in sorted(node.items(), key=lambda kv: kv[0] == "") if char]
+        end = "" in node
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not end else f"(?:{'|'.join(branches)})"
+        return f"{body}?" if end and len(branches) == 1 and len(branches[0]) == 1 else (
+            f"(?:{'|'.join(branches)})?" if end else body)
+
+    return pattern(tree)
+
+
+def _word_matches(pattern: re.Pattern, text: str) -> Iterable[re.Match]:
+    for match in pattern.finditer(text):
+        start = match.start()
+        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "'’-_"):
+            yield match
 
 
 def events(text: str, spans: list[Span]) -> list[Span]:
@@ -258,12 +300,12 @@ def events(text: str, spans: list[Span]) -> list[Span]:
     out = [replace(s, label="MISC") if text[s.start:s.end].endswith(suffixes) else s
            for s in spans]
     for pattern in (named, headed):
-        for match in pattern.finditer(text):
+        for match in _word_matches(pattern, text):
             covered = _overlapping(out, match.start(), match.end())
             if any(s.label == "PER" and s.start == match.start() for s in covered):
                 continue
             out = _put(out, Span(match.start(), match.end(), "MISC"))
-    for match in storm.finditer(text):
+    for match in _word_matches(storm, text):
         out = _put(out, Span(match.start(1), match.end(1), "MISC"))
     return out
 
