@@ -156,3 +156,19 @@ def test_apply_rules_runs_every_rule_and_keeps_spans_ordered_without_overlap():
 def test_common_word_index_comes_from_the_model_lemmatizer():
     assert dr.is_common_word("Réactions") and dr.is_common_word("publicité")
     assert not dr.is_common_word("Macron")
+
+
+def test_organisation_names_take_the_rest_of_a_long_name():
+    text = ("L'Union nationale des déportés, internés et victimes de guerre a voté. "
+            "Le Conseil a dit.")
+    found = spans(text, ("Union nationale des déportés", "ORG"), ("Conseil", "ORG"))
+    assert shown(text, dr.organisation_names(text, found)) == [
+        ("Union nationale des déportés, internés et victimes de guerre", "ORG"),
+        ("Conseil", "ORG")]
+
+
+def test_organisation_names_stop_at_a_verb_or_a_clause():
+    text = "La Commission européenne, qui a parlé, et la Chambre d'avoir voté."
+    found = spans(text, ("Commission européenne", "ORG"), ("Chambre", "ORG"))
+    assert shown(text, dr.organisation_names(text, found)) == [
+        ("Commission européenne", "ORG"), ("Chambre", "ORG")]

@@ -431,6 +431,66 @@ def trailing_place(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+# Head nouns of organisation names that run long ("Union nationale des déportés, internés et
+# victimes de guerre"): the model often stops at an inner "de la", "et" or comma.
+_ORGANISATION_HEADS = _INSTITUTIONS | frozenset({
+    "Alliance", "Centre", "Collectif", "Confédération", "Coordination", "Direction",
+    "Fédération", "Groupement", "Ligue", "Mouvement", "Observatoire", "Organisation",
+    "Union",
+})
+# One more piece of a name: a connector and a word, or an adjective right after.
+_NAME_STEP = re.compile(r"(,? (?:et|de la|de l['’]|des|du|de|d['’])|,|) ?([\w'’-]+)")
+_OF = frozenset({"de", "des", "du", "de la", "de l'", "de l’", "d'", "d’"})
+_NOT_NAME_WORDS = frozenset({"le", "la", "les", "un", "une", "des", "son", "sa", "ses", "leur",
+                             "leurs", "ce", "cette", "ces", "qui", "que", "dont", "est"})
+
+
+def _is_pos(word: str, pos: str) -> bool:
+    words = lexicon.lemma_index().get(pos, frozenset())
+    lower = word.lower()
+    return lower in words or (lower[-1:] in ("s", "x") and lower[:-1] in words) or (
+        pos == "adj" and lower[-1:] == "e" and lower[:-1] in words) or (
+        pos == "adj" and lower.endswith("es") and lower[:-2] in words)
+
+
+def organisation_names(text: str, spans: list[Span]) -> list[Span]:
+    """An ORG that starts with an institution head takes the rest of its name when the model
+    stopped at an inner "de la", "et" or comma ("Union nationale des déportés, internés et
+    victimes de guerre"): after de/du/des a noun or a capitalised word, after "et" a noun,
+    after a comma (in a list closed by "et") a noun or an adjective, and one adjective after
+    a noun; up to 8 more words."""
+    out: list[Span] = []
+    for index, span in enumerate(spans):
+        first = text[span.start:span.end].split(" ", 1)[0]
+        if span.label != "ORG" or first not in _ORGANISATION_HEADS:
+            out.append(span)
+            continue
+        limit = spans[index + 1].start if index + 1 < len(spans) else len(text)
+        end, steps, after_noun = span.end, 0, False
+        while steps < 8:
+            step = _NAME_STEP.match(text, end)
+            if step is None or step.end() > limit or "\n" in step.group(0):
+                break
+            connector, word = step.group(1).strip(), step.group(2)
+            if connector.startswith(","):
+                ok = (connector == "," and word.islower()
+                      and (_is_pos(word, "noun") or _is_pos(word, "adj"))
+                      and bool(re.match(r"(?:, [a-zéèêàâîôûç'’-]+)* et ",
+                                        text[step.end():step.end() + 60])))
+            elif connector in _OF or connector == "et":
+                # not "d'" + a lowercase word: "de la Chambre d'avoir pris" (an infinitive)
+                ok = (word[0].isupper() and connector in _OF) or (
+                    word.islower() and _is_pos(word, "noun") and connector[-1:] not in "'’")
+            else:  # an adjective right after a noun: "victimes civiles"
+                ok = after_noun and word.islower() and _is_pos(word, "adj")
+            if not ok or word.lower() in _NOT_NAME_WORDS or len(word) < 3:
+                break
+            after_noun = bool(connector) and word.islower()
+            end, steps = step.end(), steps + 1
+        out.append(replace(span, end=end) if steps else span)
+    return out
+
+
 # Particles of surnames: "Armel Le Cléac'h", "De Santis", "Van Rompuy".
 _PARTICLES = frozenset({"Le", "La", "De", "Di", "Da", "Del", "Della", "Van", "Von", "Der",
                         "Du", "Des", "Mac", "Ben", "Ould", "Abou", "El", "Al", "Dos", "Das"})
@@ -543,6 +603,7 @@ RULES: tuple[Rule, ...] = (
     known_names,
     trailing_place,
     place_heads,
+    organisation_names,
     surname_particles,
     propagation,
     # the rules that drop come last, so propagation cannot bring back what they drop
