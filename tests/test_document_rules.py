@@ -172,3 +172,8 @@ def test_organisation_names_stop_at_a_verb_or_a_clause():
     found = spans(text, ("Commission européenne", "ORG"), ("Chambre", "ORG"))
     assert shown(text, dr.organisation_names(text, found)) == [
         ("Commission européenne", "ORG"), ("Chambre", "ORG")]
+
+
+def test_known_names_do_not_add_a_common_word_that_opens_a_sentence():
+    text = "Cher ami, le Lot et le Cher ont voté."
+    assert shown(text, dr.known_names(text, [])) == [("Lot", "LOC"), ("Cher", "LOC")]

@@ -145,6 +145,9 @@ def _lexicon_names(text: str, spans: list[Span], file: str) -> list[Span]:
             continue
         if not covered and _inside_longer_name(text, start, end):
             continue
+        if (not covered and " " not in name and at_sentence_start(text, start)
+                and name.lower() in lexicon.common_words()):
+            continue  # "Cher ami", "Lot de…", "Terre de…" open a sentence, not a place
         out = _put(out, Span(start, end, labels[name]))
     return out
 
