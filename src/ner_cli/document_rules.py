@@ -46,10 +46,9 @@ def at_sentence_start(text: str, start: int) -> bool:
 
 def is_common_word(word: str) -> bool:
     """``word`` (any case) is a common French noun, adjective or adverb, or the plural of one
-    (the model's lemma index, ``lexicon.common_words``)."""
+    (the model's lemma index, ``lexicon.is_common``)."""
     lower = word.lower()
-    common = lexicon.common_words()
-    return lower in common or (lower[-1:] in ("s", "x") and lower[:-1] in common)
+    return lexicon.is_common(lower) or (lower[-1:] in ("s", "x") and lexicon.is_common(lower[:-1]))
 
 
 def _overlapping(spans: Sequence[Span], start: int, end: int) -> list[Span]:
@@ -146,7 +145,7 @@ def _lexicon_names(text: str, spans: list[Span], file: str) -> list[Span]:
         if not covered and _inside_longer_name(text, start, end):
             continue
         if (not covered and " " not in name and at_sentence_start(text, start)
-                and name.lower() in lexicon.common_words()):
+                and lexicon.is_common(name.lower())):
             continue  # "Cher ami", "Lot de…", "Terre de…" open a sentence, not a place
         out = _put(out, Span(start, end, labels[name]))
     return out
