@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 
 from ner_cli import lexicon
 from ner_cli.convention import title_before
-from ner_cli.rules import _DEMONYM_PLURAL, _DEMONYM_SINGULAR, _INSTITUTIONS, Span
+from ner_cli.rules import DEMONYM_PLURAL, DEMONYM_SINGULAR, INSTITUTIONS, Span
 
 Rule = Callable[[str, list[Span]], list[Span]]
 
@@ -49,6 +49,15 @@ def is_common_word(word: str) -> bool:
     (the model's lemma index, ``lexicon.is_common``)."""
     lower = word.lower()
     return lexicon.is_common(lower) or (lower[-1:] in ("s", "x") and lexicon.is_common(lower[:-1]))
+
+
+def _without_overlaps(spans: Iterable[Span]) -> list[Span]:
+    """``spans`` (in order) without those that overlap one kept before them."""
+    kept: list[Span] = []
+    for span in spans:
+        if not kept or span.start >= kept[-1].end:
+            kept.append(span)
+    return kept
 
 
 def _overlapping(spans: Sequence[Span], start: int, end: int) -> list[Span]:
@@ -170,19 +179,20 @@ def name_edges(text: str, spans: list[Span]) -> list[Span]:
         if trailing and trailing.start() > span.start:
             span = replace(span, end=trailing.start())
         out.append(span)
-    merged: list[Span] = []
-    for span in out:
-        if not merged or span.start >= merged[-1].end:
-            merged.append(span)
-    return merged
+    return _without_overlaps(out)
 
 
 def interface_words(text: str, spans: list[Span]) -> list[Span]:
     """Page furniture is not a name ("Publicité", "VIDÉO", "Photo", "Réactions"), nor what
     the guidelines leave out ("Internet", "TVA", "PIB")."""
-    words = {w.casefold() for w in lexicon.words("interface_words")
-             | lexicon.words("interface_words", "not_annotated")}
+    words = _interface_words()
     return [s for s in spans if text[s.start:s.end].casefold() not in words]
+
+
+@cache
+def _interface_words() -> frozenset[str]:
+    return frozenset(w.casefold() for w in lexicon.words("interface_words")
+                     | lexicon.words("interface_words", "not_annotated"))
 
 
 def common_words(text: str, spans: list[Span]) -> list[Span]:
@@ -192,7 +202,7 @@ def common_words(text: str, spans: list[Span]) -> list[Span]:
     ("Reconfigurer", "Sommet", "Incident") — unless the document also writes it with a
     capital mid-sentence, which makes it a name there ("Macron" is in no index)."""
     known = lexicon.labelled_names()
-    lower_words: set[str] | None = None
+    lower_words: frozenset[str] | None = None
     capitalised: dict[str, list[int]] | None = None
     out = []
     for span in spans:
@@ -421,7 +431,7 @@ def trailing_place(text: str, spans: list[Span]) -> list[Span]:
         words = first.split()
         after_article = re.search(r"\b(?:la|le|les|l['’]) ?\Z",
                                   text[max(0, span.start - 4):span.start])
-        own_name = first in known or (words[0] not in _INSTITUTIONS and any(
+        own_name = first in known or (words[0] not in INSTITUTIONS and any(
             w[0].isupper() and not is_common_word(w) for w in words[1:]
         )) or (len(words) == 1 and not is_common_word(words[0]) and not after_article)
         if not own_name or first.split()[-1].lower() in ("de", "du", "des", "la", "le"):
@@ -435,7 +445,7 @@ def trailing_place(text: str, spans: list[Span]) -> list[Span]:
 
 # Head nouns of organisation names that run long ("Union nationale des déportés, internés et
 # victimes de guerre"): the model often stops at an inner "de la", "et" or comma.
-_ORGANISATION_HEADS = _INSTITUTIONS | frozenset({
+_ORGANISATION_HEADS = INSTITUTIONS | frozenset({
     "Alliance", "Centre", "Collectif", "Confédération", "Coordination", "Direction",
     "Fédération", "Groupement", "Ligue", "Mouvement", "Observatoire", "Organisation",
     "Union",
@@ -528,13 +538,7 @@ def surname_particles(text: str, spans: list[Span]) -> list[Span]:
                     rf"[{_UPPER}][a-zé]+ \Z", text[max(0, start - 20):start]):
                 span = Span(start, span.end, "PER", span.title)
         out.append(span)
-    # a widened span may now cover the next one
-    merged: list[Span] = []
-    for span in out:
-        if merged and span.start < merged[-1].end:
-            continue
-        merged.append(span)
-    return merged
+    return _without_overlaps(out)  # a widened span may now cover the next one
 
 
 def nationalities(text: str, spans: list[Span]) -> list[Span]:
@@ -550,7 +554,7 @@ def nationalities(text: str, spans: list[Span]) -> list[Span]:
         compound = re.fullmatch(rf"[{_UPPER}][a-zé]+o-([{_UPPER}][a-zéèëï]+)", surface)
         if compound and is_common_word(compound.group(1)):
             continue
-        demonym = _DEMONYM_PLURAL.match(surface) or _DEMONYM_SINGULAR.match(surface)
+        demonym = DEMONYM_PLURAL.match(surface) or DEMONYM_SINGULAR.match(surface)
         if demonym and is_common_word(surface):
             before = text[max(0, span.start - 8):span.start].lower()
             people = re.search(r"(?:\b(?:les|des|aux|du|au|un|une|le|la|ces|nos|d['’]))"
@@ -618,10 +622,7 @@ RULES: tuple[Rule, ...] = (
 
 def apply_rules(text: str, spans: Iterable[Span], rules: Sequence[Rule] = RULES) -> list[Span]:
     """Each rule in turn over a document's mentions (sorted, overlaps dropped first)."""
-    ordered: list[Span] = []
-    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
-        if not ordered or span.start >= ordered[-1].end:
-            ordered.append(span)
+    ordered = _without_overlaps(sorted(spans, key=lambda s: (s.start, -s.end)))
     for rule in rules:
         ordered = sorted(rule(text, ordered), key=lambda s: s.start)
     return ordered
