@@ -177,3 +177,12 @@ def test_organisation_names_stop_at_a_verb_or_a_clause():
 def test_known_names_do_not_add_a_common_word_that_opens_a_sentence():
     text = "Cher ami, le Lot et le Cher ont voté."
     assert shown(text, dr.known_names(text, [])) == [("Lot", "LOC"), ("Cher", "LOC")]
+
+
+def test_known_names_a_country_joined_to_a_common_noun_is_an_organisation():
+    text = "Météo-France prévoit de la neige, dit Atout France ; Asie-Pacifique, Haute-Savoie."
+    found = spans(text, ("Météo-France", "LOC"), ("Atout France", "LOC"),
+                  ("Asie-Pacifique", "LOC"), ("Haute-Savoie", "LOC"))
+    assert shown(text, dr.known_names(text, found)) == [
+        ("Météo-France", "ORG"), ("Atout France", "ORG"), ("Asie-Pacifique", "LOC"),
+        ("Haute-Savoie", "LOC")]

@@ -357,8 +357,26 @@ _MEDIA_HEAD = re.compile(
 
 def known_names(text: str, spans: list[Span]) -> list[Span]:
     """Unambiguous well-known names take their label (countries, capitals, regions → LOC;
-    big institutions and social networks → ORG), found or missed by the model."""
-    return _lexicon_names(text, spans, "known_names")
+    big institutions and social networks → ORG), found or missed by the model; a country
+    joined to a common noun names an organisation ("Météo-France", "Atout France")."""
+    known = lexicon.labelled_names()
+    out = []
+    for span in _lexicon_names(text, spans, "known_names"):
+        surface = text[span.start:span.end]
+        parts = re.fullmatch(r"([\w'’]+)[- ]([\w'’]+)", surface)
+        if span.label == "LOC" and parts and surface not in known:
+            first, second = parts.groups()
+            country, other = (first, second) if known.get(first) == "LOC" else (second, first)
+            if (known.get(country) == "LOC" and other[0].isupper() and other not in known
+                    and other.lower() not in _CARDINAL and _is_pos(other, "noun")):
+                span = replace(span, label="ORG")
+        out.append(span)
+    return out
+
+
+# Compass words make compound places, not organisations: "Nord-Kivu", "Sud-Soudan".
+_CARDINAL = frozenset({"nord", "sud", "est", "ouest", "haut", "haute", "bas", "basse",
+                       "grand", "grande", "nouveau", "nouvelle", "petit", "petite"})
 
 
 @cache
