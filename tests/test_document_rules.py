@@ -186,3 +186,10 @@ def test_known_names_a_country_joined_to_a_common_noun_is_an_organisation():
     assert shown(text, dr.known_names(text, found)) == [
         ("Météo-France", "ORG"), ("Atout France", "ORG"), ("Asie-Pacifique", "LOC"),
         ("Haute-Savoie", "LOC")]
+
+
+def test_interface_words_drop_handles_hashtags_and_addresses():
+    text = "Suivez @Elysee et #Paris2024 sur www.lemonde.fr ; Paris a voté."
+    found = spans(text, ("Elysee", "ORG"), ("Paris2024", "MISC"), ("lemonde.fr", "ORG"),
+                  ("Paris", "LOC"))
+    assert shown(text, dr.interface_words(text, found)) == [("Paris", "LOC")]

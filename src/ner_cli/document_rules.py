@@ -184,9 +184,15 @@ def name_edges(text: str, spans: list[Span]) -> list[Span]:
 
 def interface_words(text: str, spans: list[Span]) -> list[Span]:
     """Page furniture is not a name ("Publicité", "VIDÉO", "Photo", "Réactions"), nor what
-    the guidelines leave out ("Internet", "TVA", "PIB")."""
+    the guidelines leave out ("Internet", "TVA", "PIB"), nor a social-media handle, a hashtag
+    or a web address ("@Elysee", "#JO2024", "lemonde.fr")."""
     words = _interface_words()
-    return [s for s in spans if text[s.start:s.end].casefold() not in words]
+    return [s for s in spans if text[s.start:s.end].casefold() not in words
+            and not _HANDLE_OR_URL.search(text, max(0, s.start - 1), s.end)]
+
+
+# "@Elysee", "#JO2024", "lemonde.fr/Politique": handles, hashtags and URLs (not annotated).
+_HANDLE_OR_URL = re.compile(r"[@#]\w|\w\.(?:fr|com|org|net|info|eu|be|ch|ca)\b|https?://|www\.")
 
 
 @cache
