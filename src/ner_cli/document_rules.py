@@ -417,9 +417,7 @@ def place_heads(text: str, spans: list[Span]) -> list[Span]:
         head = first.lower()
         outside_before = _OUTSIDE_HEAD.search(text, max(0, span.start - 40), span.start)
         if surface in known:
-            found = before.search(text, max(0, span.start - 60), span.start)
-            if found and "\n" not in found.group(0) and span.label != "PER":
-                span = Span(found.start(), span.end, labelled[found.group(1)])
+            span = _with_head(text, span, before, labelled)
         elif span.label in ("ORG", "MISC") and outside_before and "\n" not in outside_before[0]:
             span = replace(span, label="LOC")  # "la province de la Kapisa"
         elif span.label != "MISC" and head in labelled:
@@ -427,14 +425,21 @@ def place_heads(text: str, spans: list[Span]) -> list[Span]:
         elif span.label != "MISC" and head in outside and first[0].isupper():
             span = replace(span, label="LOC")
         else:
-            found = before.search(text, max(0, span.start - 60), span.start)
-            if found and "\n" not in found.group(0):
-                of = found.group(2)
-                word = found.group(1)
-                if not (of and (span.label == "PER" or word in _NO_OF)):
-                    span = Span(found.start(), span.end, labelled[word])
+            span = _with_head(text, span, before, labelled)
         out.append(span)
     return out
+
+
+def _with_head(text: str, span: Span, before: re.Pattern, labelled: dict[str, str]) -> Span:
+    """``span`` widened over the head noun right before it, with the head's label (also a
+    MISC: "rue de Tholozé" is a street whatever the model thought)."""
+    found = before.search(text, max(0, span.start - 60), span.start)
+    if not found or "\n" in found.group(0):
+        return span
+    word, of = found.group(1), found.group(2)
+    if of and (span.label == "PER" or word in _NO_OF):  # "à la place de Marie Dupont"
+        return span
+    return Span(found.start(), span.end, labelled[word])
 
 
 def trailing_place(text: str, spans: list[Span]) -> list[Span]:
