@@ -193,3 +193,10 @@ def test_interface_words_drop_handles_hashtags_and_addresses():
     found = spans(text, ("Elysee", "ORG"), ("Paris2024", "MISC"), ("lemonde.fr", "ORG"),
                   ("Paris", "LOC"))
     assert shown(text, dr.interface_words(text, found)) == [("Paris", "LOC")]
+
+
+def test_propagation_keeps_a_surname_particle():
+    text = "Marine Le Pen a parlé. Selon Le Pen, tout va bien ; Pen n'est pas un nom."
+    found = spans(text, ("Marine Le Pen", "PER"))
+    assert shown(text, dr.propagation(text, found)) == [("Marine Le Pen", "PER"),
+                                                         ("Le Pen", "PER")]

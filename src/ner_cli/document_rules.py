@@ -611,10 +611,12 @@ def propagation(text: str, spans: list[Span]) -> list[Span]:
     for span in spans:
         words = text[span.start:span.end].split()
         if span.label == "PER" and len(words) > 1 and words[-1][0].isupper():
-            first_per.setdefault(words[-1], span.end)
+            # the surname keeps its particle: "Marine Le Pen" -> "Le Pen", not "Pen"
+            particle = len(words) > 2 and words[-2].capitalize() in _PARTICLES
+            first_per.setdefault(" ".join(words[-2:] if particle else words[-1:]), span.end)
     known = lexicon.labelled_names()
     for surname in first_per:
-        if not is_common_word(surname) and surname not in known:
+        if surname not in known and (" " in surname or not is_common_word(surname)):
             names.setdefault(surname, "PER")
     out = list(spans)
     for start, end, name in NameIndex(names).find(text):
