@@ -200,3 +200,11 @@ def test_propagation_keeps_a_surname_particle():
     found = spans(text, ("Marine Le Pen", "PER"))
     assert shown(text, dr.propagation(text, found)) == [("Marine Le Pen", "PER"),
                                                          ("Le Pen", "PER")]
+
+
+def test_products_model_codes_are_misc_and_join_their_maker():
+    text = "La demande pour l'A321neo porte Airbus ; l'Airbus A380 vole ; le G20 se réunit."
+    found = spans(text, ("A321neo", "ORG"), ("Airbus", "ORG"), ("Airbus", "ORG"), ("A380", "LOC"),
+                  ("G20", "ORG"))
+    assert shown(text, dr.products(text, found)) == [
+        ("A321neo", "MISC"), ("Airbus", "ORG"), ("Airbus A380", "MISC"), ("G20", "ORG")]

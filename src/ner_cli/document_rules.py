@@ -328,6 +328,29 @@ def events(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+# A model code: "A321neo", "A380", "MD-83", "B737".
+_MODEL_CODE = re.compile(r"[A-Z]{1,3}-?\d{2,4}[a-z]*")
+
+
+def products(text: str, spans: list[Span]) -> list[Span]:
+    """A model code is a product, MISC (guidelines: "Airbus A380"), not an organisation or a
+    place ("l'A321neo"); right after its maker's name it joins it ("Airbus A380")."""
+    known = lexicon.labelled_names()
+    out: list[Span] = []
+    for span in spans:
+        surface = text[span.start:span.end]
+        if surface in known or not _MODEL_CODE.fullmatch(surface):
+            out.append(span)
+            continue
+        maker = out[-1] if out else None
+        if (maker is not None and maker.label == "ORG"
+                and text[maker.end:span.start] == " " and text[maker.start:maker.end] in known):
+            out[-1] = Span(maker.start, span.end, "MISC")
+        else:
+            out.append(replace(span, label="MISC"))
+    return out
+
+
 def seats_of_power(text: str, spans: list[Span]) -> list[Span]:
     """Seats of power stand for the government: ORG ("le Kremlin a déclaré", "Matignon");
     after a preposition of place they are the building, LOC ("reçu à l'Élysée")."""
@@ -635,6 +658,7 @@ def propagation(text: str, spans: list[Span]) -> list[Span]:
 RULES: tuple[Rule, ...] = (
     name_edges,
     events,
+    products,
     seats_of_power,
     media,
     known_names,
