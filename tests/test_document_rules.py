@@ -208,3 +208,22 @@ def test_products_model_codes_are_misc_and_join_their_maker():
                   ("G20", "ORG"))
     assert shown(text, dr.products(text, found)) == [
         ("A321neo", "MISC"), ("Airbus", "ORG"), ("Airbus A380", "MISC"), ("G20", "ORG")]
+
+
+@pytest.mark.parametrize("name", ["known_names", "media", "seats_of_power", "place_heads",
+                                  "events", "interface_words", "portfolios"])
+def test_lexicon_files_are_lists_of_strings_without_repeats(name):
+    from ner_cli import lexicon
+
+    data = lexicon.load(name)
+    assert data and all(isinstance(v, list) for v in data.values())
+    for entries in data.values():
+        assert all(isinstance(e, str) and e == e.strip() and e for e in entries)
+        assert len(entries) == len(set(entries))
+
+
+def test_a_model_without_lookups_gives_no_common_words():
+    from ner_cli import lexicon
+
+    assert lexicon.lookups_file("no_such_model_package") is None
+    assert lexicon.lemma_index("no_such_model_package") == {}
