@@ -268,10 +268,10 @@ def _event_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     # "jeux olympiques" as well as "Jeux olympiques" (each spelt out: re's first-letter
     # skip works on literal alternatives only)
     variants |= {name[0].lower() + name[1:] for name in events["names"] if " " in name}
-    names = [_trie(variants)]
+    names = _trie(variants)
     proper = rf"[{_UPPER}][\w'’-]*(?: (?:de |du |des |d['’])?[{_UPPER}][\w'’-]*)*"
     tail = rf"(?: (?:de |d['’])(?:\d{{4}}|{proper}))?"
-    named = re.compile(rf"(?:{'|'.join(names)}){tail}(?![\w'’-])")
+    named = re.compile(rf"(?:{names}){tail}(?![\w'’-])")
     heads = _trie(events["heads"])
     headed = re.compile(rf"(?:{heads}) (?:(?:du|de la|de l['’]|des|de|d['’]) ?)?{proper}")
     storms = "|".join(re.escape(h) for h in events["storm_heads"])
@@ -290,19 +290,19 @@ def _trie(words: Iterable[str]) -> str:
         node[""] = {}
 
     def pattern(node: dict) -> str:
-        branches = [re.escape(char) + pattern(child)
-                    for char, child in sorted(node.items(), key=lambda kv: kv[0] == "") if char]
-        end = "" in node
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items())
+                    if char]
         if not branches:
             return ""
-        body = branches[0] if len(branches) == 1 and not end else f"(?:{'|'.join(branches)})"
-        return f"{body}?" if end and len(branches) == 1 and len(branches[0]) == 1 else (
-            f"(?:{'|'.join(branches)})?" if end else body)
+        alternation = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        # a word may end here: the longer words are tried first, then nothing more
+        return f"(?:{alternation})?" if "" in node else alternation
 
     return pattern(tree)
 
 
 def _word_matches(pattern: re.Pattern, text: str) -> Iterable[re.Match]:
+    """The matches of ``pattern`` that start a word."""
     for match in pattern.finditer(text):
         start = match.start()
         if start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "'’-_"):
