@@ -227,3 +227,10 @@ def test_a_model_without_lookups_gives_no_common_words():
 
     assert lexicon.lookups_file("no_such_model_package") is None
     assert lexicon.lemma_index("no_such_model_package") == {}
+
+
+def test_directions_are_not_places_but_the_region_is():
+    text = "Le camion allait vers le Nord depuis l'échangeur Sud. Il pleut dans le Nord."
+    found = spans(text, ("Nord", "LOC"), ("Sud", "LOC"), ("Nord", "LOC"))
+    assert shown(text, dr.directions(text, found)) == [("Nord", "LOC")]
+    assert dr.directions(text, found)[0].start == text.rindex("Nord")

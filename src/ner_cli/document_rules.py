@@ -617,6 +617,28 @@ def nationalities(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+_COMPASS = frozenset({"Nord", "Sud", "Est", "Ouest"})
+_TOWARDS = re.compile(r"\bvers (?:le |l['’])\Z")
+_WORD_BEFORE = re.compile(r"(\w+)['’ ]\Z")
+_FUNCTION_WORDS = frozenset({"le", "la", "les", "l", "du", "de", "des", "d", "au", "aux", "en",
+                             "dans", "et", "ou"})
+
+
+def directions(text: str, spans: list[Span]) -> list[Span]:
+    """A compass point that gives a direction is not a place: "vers le Nord", "l'échangeur
+    Sud", "le pilier Sud"; "dans le Nord" (the region, the département) stays."""
+    out = []
+    for span in spans:
+        if text[span.start:span.end] in _COMPASS:
+            before = text[max(0, span.start - 20):span.start]
+            word = _WORD_BEFORE.search(before)
+            if _TOWARDS.search(before) or (word and word.group(1).islower()
+                                           and word.group(1) not in _FUNCTION_WORDS):
+                continue
+        out.append(span)
+    return out
+
+
 def propagation(text: str, spans: list[Span]) -> list[Span]:
     """A name found once is found everywhere in the document, with its majority label; a
     lone surname after a full PER name is PER ("Saputo" after "Lino Saputo")."""
@@ -672,6 +694,7 @@ RULES: tuple[Rule, ...] = (
     common_words,
     portfolios,
     nationalities,
+    directions,
 )
 
 
