@@ -211,7 +211,7 @@ def test_products_model_codes_are_misc_and_join_their_maker():
 
 
 @pytest.mark.parametrize("name", ["known_names", "media", "seats_of_power", "place_heads",
-                                  "events", "interface_words", "portfolios"])
+                                  "events", "interface_words", "portfolios", "products"])
 def test_lexicon_files_are_lists_of_strings_without_repeats(name):
     from ner_cli import lexicon
 
@@ -234,3 +234,10 @@ def test_directions_are_not_places_but_the_region_is():
     found = spans(text, ("Nord", "LOC"), ("Sud", "LOC"), ("Nord", "LOC"))
     assert shown(text, dr.directions(text, found)) == [("Nord", "LOC")]
     assert dr.directions(text, found)[0].start == text.rindex("Nord")
+
+
+def test_products_a_name_after_a_vehicle_noun_is_misc():
+    text = "La capsule Dragon amortisse sa descente ; le voilier Safran arrive ; le groupe Elf."
+    found = spans(text, ("Dragon amortisse", "PER"), ("Elf", "ORG"))
+    assert shown(text, dr.products(text, found)) == [
+        ("Dragon", "MISC"), ("Safran", "MISC"), ("Elf", "ORG")]

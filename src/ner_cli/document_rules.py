@@ -328,15 +328,34 @@ def events(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+@cache
+def _product_pattern() -> re.Pattern:
+    heads = _trie(lexicon.words("products", "heads"))
+    name = rf"[{_UPPER}][\w'’-]*(?: [{_UPPER}][\w'’-]*)*(?: [A-Z]{{1,3}}-?\d[\w-]*)?"
+    return re.compile(rf"(?:{heads}) ({name})")
+
+
 # A model code: "A321neo", "A380", "MD-83", "B737".
 _MODEL_CODE = re.compile(r"[A-Z]{1,3}-?\d{2,4}[a-z]*")
 
 
 def products(text: str, spans: list[Span]) -> list[Span]:
     """A model code is a product, MISC (guidelines: "Airbus A380"), not an organisation or a
-    place ("l'A321neo"); right after its maker's name it joins it ("Airbus A380")."""
+    place ("l'A321neo"); right after its maker's name it joins it ("Airbus A380"). A name
+    after a product or vehicle noun is MISC, the noun outside ("la capsule Dragon", "le
+    voilier Safran"), and so is a model code anywhere."""
     known = lexicon.labelled_names()
     out: list[Span] = []
+    spans = list(spans)
+    for match in _word_matches(_product_pattern(), text):
+        start, end = match.start(1), match.end(1)
+        covered = _overlapping(spans, start, end)
+        if not covered:
+            spans = _put(spans, Span(start, end, "MISC"))
+        elif covered[0].start == start:  # "la sonde Galileo" tagged PER is the probe
+            # the model's mention is the product; lowercase words it ran on are not part of
+            # the name ("la capsule Dragon amortisse" -> "Dragon")
+            spans[spans.index(covered[0])] = replace(covered[0], end=end, label="MISC")
     for span in spans:
         surface = text[span.start:span.end]
         if surface in known or not _MODEL_CODE.fullmatch(surface):
