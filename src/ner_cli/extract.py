@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from ner_cli.rules import Span
+
 # Separators tried in order when a text must be split, best first: an entity never
 # crosses a paragraph or a line, and rarely a sentence end.
 SPLIT_AT = ("\n\n", "\n", ". ", " ")
@@ -52,30 +54,41 @@ def mentions_in(doc: Doc, offset: int = 0, labels: frozenset[str] | None = None)
     """The entities of a spaCy Doc as mentions, shifted by ``offset`` characters.
 
     Each entity goes through the span convention and the post-model fixes
-    (``ner_cli.rules.refine``), gets a clean ``name`` and, for PER, its ``title``; a fix may
-    drop or relabel it.
+    (``ner_cli.rules.refine``), then the document rules (``ner_cli.document_rules``) over
+    the Doc's text, then the ``labels`` filter; a fix or a rule may drop, relabel or add a
+    mention. Each mention gets a clean ``name`` and, for PER, its ``title``.
     """
+    from ner_cli.document_rules import apply_rules
+
     text = doc.text
-    mentions = []
-    for ent in doc.ents:
-        mention = _refined_mention(text, ent)
-        if mention is None or (labels is not None and mention.label not in labels):
-            continue
-        mentions.append(_shifted(mention, offset))
-    return mentions
+    spans = apply_rules(text, refined_spans(text, doc.ents))
+    return [_shifted(m, offset) for m in to_mentions(text, spans, labels)]
 
 
-def _refined_mention(text: str, ent) -> Mention | None:
-    from ner_cli.entities import clean_name
+def refined_spans(text: str, ents: Iterable) -> list[Span]:
+    """The model's entities (``start_char``, ``end_char``, ``label_``) through the span
+    convention and the post-model fixes; the ones a fix drops are left out."""
     from ner_cli.rules import refine
 
-    span = refine(text, ent.start_char, ent.end_char, ent.label_)
-    if span is None:
-        return None
-    title_text = text[span.title[0]:span.title[1]] if span.title else None
-    surface = text[span.start:span.end]
-    return Mention(surface, span.label, span.start, span.end, name=clean_name(surface),
-                   title=span.title, title_text=title_text)
+    spans = (refine(text, ent.start_char, ent.end_char, ent.label_) for ent in ents)
+    return [span for span in spans if span is not None]
+
+
+def to_mentions(text: str, spans: Iterable[Span],
+                labels: frozenset[str] | None = None) -> list[Mention]:
+    """Refined spans of ``text`` as mentions, keeping only ``labels`` (None: all)."""
+    from ner_cli.entities import clean_name
+
+    mentions = []
+    for span in spans:
+        if labels is not None and span.label not in labels:
+            continue
+        title_text = text[span.title[0]:span.title[1]] if span.title else None
+        surface = text[span.start:span.end]
+        mentions.append(Mention(surface, span.label, span.start, span.end,
+                                name=clean_name(surface), title=span.title,
+                                title_text=title_text))
+    return mentions
 
 
 def _shifted(mention: Mention, offset: int) -> Mention:
@@ -83,6 +96,13 @@ def _shifted(mention: Mention, offset: int) -> Mention:
         return mention
     title = (mention.title[0] + offset, mention.title[1] + offset) if mention.title else None
     return replace(mention, start=mention.start + offset, end=mention.end + offset, title=title)
+
+
+def _shifted_span(span: Span, offset: int) -> Span:
+    if not offset:
+        return span
+    title = (span.title[0] + offset, span.title[1] + offset) if span.title else None
+    return replace(span, start=span.start + offset, end=span.end + offset, title=title)
 
 
 def _pieces(documents: Iterable[Document], limit: int) -> Iterator[tuple[str, tuple]]:
@@ -104,15 +124,20 @@ def extract(
     """Run ``nlp`` over ``documents`` and yield one Result per document, in input order.
 
     Documents longer than ``nlp.max_length`` go through in pieces; their mention offsets
-    are mapped back onto the whole text. Documents with an ``error`` yield no mentions.
+    are mapped back onto the whole text, and the document rules then run on the whole
+    document. ``labels`` filters last, so a rule may relabel before. Documents with an
+    ``error`` yield no mentions.
     """
+    from ner_cli.document_rules import apply_rules
+
     wanted = frozenset(labels) if labels else None
-    found: list[Mention] = []
+    found: list[Span] = []
     stream = nlp.pipe(_pieces(documents, nlp.max_length), as_tuples=True, batch_size=batch_size)
     for doc, (document, offset, last) in stream:
-        found.extend(mentions_in(doc, offset, wanted))
+        found.extend(_shifted_span(span, offset) for span in refined_spans(doc.text, doc.ents))
         if last:
-            yield Result(document, tuple(found))
+            spans = apply_rules(document.text, found) if found else []
+            yield Result(document, tuple(to_mentions(document.text, spans, wanted)))
             found = []
 
 

@@ -67,11 +67,11 @@ def state_word(text: str, span: Span) -> Span | None:
 # Capitalised demonyms ("les Russes", "des Irakiens", "un Américain"): French writes
 # inhabitants with a capital, but they are neither places nor people's names. Only after a
 # determiner that announces people, so "le Valais" or "d'Amiens" stay places.
-_DEMONYM_PLURAL = re.compile(
+DEMONYM_PLURAL = re.compile(
     r"[A-ZÉÈ][a-zéèëïîôç]+(?:iens|iennes|ains|aines|ais|aises|ois|oises|ards|ars|éens|éennes|"
     r"ites|ins|ines|otes|ques|sses)\Z"
 )
-_DEMONYM_SINGULAR = re.compile(
+DEMONYM_SINGULAR = re.compile(
     r"[A-ZÉÈ][a-zéèëïîôç]+(?:ien|ienne|ain|aine|ais|aise|ois|oise|ard|arde|éen|éenne|ite|in|"
     r"ine|ote|que|sse|ène)\Z"
 )
@@ -86,13 +86,13 @@ def demonym(text: str, span: Span) -> Span | None:
     """A one-word capitalised demonym after "les/des/aux/un…" is not an entity ("les Russes")."""
     name = text[span.start:span.end]
     before = text[max(0, span.start - 8):span.start].lower()
-    if _DEMONYM_PLURAL.match(name) and _PEOPLE_BEFORE.search(before):
+    if DEMONYM_PLURAL.match(name) and _PEOPLE_BEFORE.search(before):
         return None
     if _ONE_PERSON_BEFORE.search(before) and (
-        _DEMONYM_SINGULAR.match(name) or _DEMONYM_PLURAL.match(name)
+        DEMONYM_SINGULAR.match(name) or DEMONYM_PLURAL.match(name)
     ):
         return None
-    if (_THE_BEFORE.search(before) and _DEMONYM_SINGULAR.match(name)
+    if (_THE_BEFORE.search(before) and DEMONYM_SINGULAR.match(name)
             and _NAME_AFTER.match(text, span.end)):
         return None
     return span
@@ -113,7 +113,7 @@ def dateline(text: str, span: Span) -> Span | None:
 
 # Head nouns of institutions: a name that starts with one is an organisation, whatever place
 # it also names ("Conseil d'Etat", "Cour de cassation", "Banque de France").
-_INSTITUTIONS = frozenset({
+INSTITUTIONS = frozenset({
     "Académie", "Agence", "Assemblée", "Association", "Banque", "Chambre", "Comité",
     "Commission", "Compagnie", "Conseil", "Cour", "Éditions", "Editions", "Fédération",
     "Fondation", "Institut", "Ministère", "Office", "Parlement", "Parti", "Sénat", "Société",
@@ -127,7 +127,7 @@ def institution(text: str, span: Span) -> Span | None:
     if span.label not in ("LOC", "PER"):
         return span
     first = re.match(r"[\w-]+", text[span.start:span.end])
-    return replace(span, label="ORG") if first and first.group() in _INSTITUTIONS else span
+    return replace(span, label="ORG") if first and first.group() in INSTITUTIONS else span
 
 
 # Road numbers and clock times: "RD192", "A7", "N 7", "14h", "14 h 30".

@@ -45,7 +45,7 @@ def evaluate_cli(
         typer.Option(
             "--raw",
             help="Score the pipeline's plain output: no "
-            "span convention, fixes, grouping or patterns.",
+            "span convention, fixes, document rules, grouping or patterns.",
         ),
     ] = False,
     titles: Annotated[
