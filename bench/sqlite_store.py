@@ -17,7 +17,6 @@ Skips with a message when the shared data is absent.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -30,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 sys.path.insert(0, str(HERE))
 
-from throughput import ner_cli, timed, write_corpus  # noqa: E402
+from throughput import bench_documents, ner_cli, timed, write_corpus  # noqa: E402
 
 
 def fresh(path: Path) -> Path:
@@ -72,11 +71,9 @@ def main() -> int:
                         help="skip the words/s runs; time the rerun and stats on the "
                         "bench/out/news.db and news.jsonl of an earlier run")
     args = parser.parse_args()
-    source = args.data / "frwiki_2m.jsonl"
-    if not source.exists():
-        print(f"skipped: no benchmark corpus at {source}", file=sys.stderr)
+    docs = bench_documents(args.data)
+    if docs is None:
         return 0
-    docs = [json.loads(line) for line in source.open(encoding="utf-8")]
     OUT.mkdir(exist_ok=True)
     full_db, full_jsonl = OUT / "news.db", OUT / "news.jsonl"
     exe = ner_cli()

@@ -55,6 +55,16 @@ def peak_rss_mb(command: list[str]) -> float:
     return int(out.strip()) / 1024
 
 
+def bench_documents(data: Path, fraction: float = 1.0) -> list[dict] | None:
+    """The first ``fraction`` of the bench corpus in ``data``, or None (said on stderr)."""
+    source = data / "frwiki_2m.jsonl"
+    if not source.exists():
+        print(f"skipped: no benchmark corpus at {source}", file=sys.stderr)
+        return None
+    docs = [json.loads(line) for line in source.open(encoding="utf-8")]
+    return docs[: max(1, int(len(docs) * fraction))]
+
+
 def write_corpus(docs: list[dict], folder: Path, jsonl: Path) -> int:
     """The docs as one .txt file each, and as a JSONL file; returns the word count."""
     if folder.exists():
@@ -78,12 +88,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--skip-long", action="store_true")
     args = parser.parse_args()
-    source = args.data / "frwiki_2m.jsonl"
-    if not source.exists():
-        print(f"skipped: no benchmark corpus at {source}", file=sys.stderr)
+    docs = bench_documents(args.data, args.fraction)
+    if docs is None:
         return 0
-    docs = [json.loads(line) for line in source.open(encoding="utf-8")]
-    docs = docs[: max(1, int(len(docs) * args.fraction))]
     OUT.mkdir(exist_ok=True)
     words = write_corpus(docs, OUT / "frwiki_txt", OUT / "frwiki.jsonl")
     write_corpus(docs[:1], OUT / "one_txt", OUT / "one.jsonl")
