@@ -15,11 +15,18 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from ner_cli.evaluate import GoldDocument
     from ner_cli.options import PipelineOptions
+
+
+class TrainingDocument(Protocol):
+    """What a fingerprint reads of a gold document (``ner_cli.evaluate.GoldDocument``)."""
+
+    id: str
+    text: str
+    id_given: bool
 
 META_SECTION = "ner_cli"
 META_KEY = "training_set"
@@ -45,18 +52,18 @@ class TrainingSet:
     texts: frozenset[str]
 
     @classmethod
-    def of(cls, documents: Iterable[GoldDocument]) -> TrainingSet:
+    def of(cls, documents: Iterable[TrainingDocument]) -> TrainingSet:
         """The fingerprints of ``documents``; an id counts only when the gold file gave it."""
         documents = list(documents)
         return cls(len(documents),
                    frozenset(fingerprint(d.id) for d in documents if d.id_given),
                    frozenset(fingerprint(normalise_text(d.text)) for d in documents))
 
-    def __contains__(self, document: GoldDocument) -> bool:
+    def __contains__(self, document: TrainingDocument) -> bool:
         return ((document.id_given and fingerprint(document.id) in self.ids)
                 or fingerprint(normalise_text(document.text)) in self.texts)
 
-    def seen(self, documents: Iterable[GoldDocument]) -> int:
+    def seen(self, documents: Iterable[TrainingDocument]) -> int:
         """How many of ``documents`` were in the training set (by id or by text)."""
         return sum(1 for document in documents if document in self)
 
