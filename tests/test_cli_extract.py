@@ -298,7 +298,8 @@ def test_subprocess_no_traceback_unless_debug(run):
 
 @pytest.mark.slow
 def test_installed_wheel_ships_models(tmp_path):
-    """A non-editable install finds models/ (shipped ner weights, patterns) in the package."""
+    """A non-editable install finds models/ (shipped ner weights, patterns, word lists) in the
+    package, and the fast tokenizer's pattern module."""
     import zipfile
 
     root = SAMPLES.parent
@@ -310,6 +311,8 @@ def test_installed_wheel_ships_models(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "ner_cli/models/patterns/news.jsonl" in names
     assert "ner_cli/models/ner-news/model" in names
+    assert "ner_cli/models/lexicon/known_names.json" in names
+    assert "ner_cli/_fr_token_match.py" in names
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     code = ("import sys; sys.path.insert(0, sys.argv[1]); "
