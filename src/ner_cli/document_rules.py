@@ -11,6 +11,7 @@ models/lexicon/ (``ner_cli.lexicon``); each rule's measured effect is in README,
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -61,7 +62,13 @@ def _without_overlaps(spans: Iterable[Span]) -> list[Span]:
 
 
 def _overlapping(spans: Sequence[Span], start: int, end: int) -> list[Span]:
-    return [s for s in spans if s.start < end and start < s.end]
+    """The spans (sorted, never overlapping, so their ends are sorted too) that overlap
+    ``start:end``, in order: a bisection, not a scan (a long document holds thousands)."""
+    at = bisect_left(spans, end, key=lambda s: s.start)
+    first = at
+    while first and spans[first - 1].end > start:
+        first -= 1
+    return list(spans[first:at])
 
 
 def _put(spans: list[Span], new: Span) -> list[Span]:
@@ -682,9 +689,14 @@ def propagation(text: str, spans: list[Span]) -> list[Span]:
     for surname in first_per:
         if surname not in known and (" " in surname or not is_common_word(surname)):
             names.setdefault(surname, "PER")
+    # ``spans`` are sorted and never overlap, so their ends are sorted too: a new name
+    # overlaps one iff the last mention starting before its end runs past its start
+    # (bisect, not a scan: a long document holds thousands of mentions).
     out = list(spans)
+    starts = [span.start for span in out]
     for start, end, name in NameIndex(names).find(text):
-        if _overlapping(out, start, end):
+        at = bisect_left(starts, end)
+        if at and out[at - 1].end > start:
             continue
         if name in first_per and start < first_per[name]:
             continue
@@ -692,7 +704,8 @@ def propagation(text: str, spans: list[Span]) -> list[Span]:
             continue
         label = "PER" if name in first_per else names[name]
         title = title_before(text, start) if label == "PER" else None
-        out = _put(out, Span(start, end, label, title))
+        out.insert(at, Span(start, end, label, title))
+        starts.insert(at, start)
     return out
 
 
