@@ -241,3 +241,23 @@ def test_products_a_name_after_a_vehicle_noun_is_misc():
     found = spans(text, ("Dragon amortisse", "PER"), ("Elf", "ORG"))
     assert shown(text, dr.products(text, found)) == [
         ("Dragon", "MISC"), ("Safran", "MISC"), ("Elf", "ORG")]
+
+
+def test_overlapping_by_bisection_finds_what_a_scan_finds():
+    """``_overlapping`` bisects sorted, non-overlapping spans; a scan is the reference."""
+    import random
+
+    from ner_cli.document_rules import _overlapping
+
+    rng = random.Random(7)
+    for _ in range(300):
+        spans, position = [], 0
+        for _ in range(rng.randrange(0, 12)):
+            position += rng.randrange(0, 4)
+            end = position + rng.randrange(1, 6)
+            spans.append(Span(position, end, "LOC"))
+            position = end
+        start = rng.randrange(0, position + 3)
+        end = start + rng.randrange(1, 8)
+        scanned = [s for s in spans if s.start < end and start < s.end]
+        assert _overlapping(spans, start, end) == scanned
