@@ -127,10 +127,11 @@ def jsonl_records(result) -> list[dict]:
 
 def test_labels_filter_runs_after_the_document_rules():
     """A rule relabels first ("le Kremlin" PER -> ORG), then --labels keeps or drops."""
-    from ner_cli.extract import mentions_in
+    from ner_cli.extract import document_mentions, refined_spans
 
     doc = spacy.blank("fr")("Le Kremlin a déclaré.")
     doc.ents = [doc.char_span(3, 10, label="PER")]
-    kept = mentions_in(doc, labels=frozenset({"ORG"}))
+    spans = refined_spans(doc.text, doc.ents)
+    kept = document_mentions(doc.text, spans, labels=frozenset({"ORG"}))
     assert [(m.text, m.label) for m in kept] == [("Kremlin", "ORG")]
-    assert mentions_in(doc, labels=frozenset({"PER"})) == []
+    assert document_mentions(doc.text, spans, labels=frozenset({"PER"})) == []

@@ -167,7 +167,7 @@ def split_analysed(paths: Iterable[str], inputs: InputOptions,
 
     analysed, to_analyse = [], []
     for source in discover(paths, inputs.glob, on_skip):
-        if source.error is None and source.path != "-" and is_database(source.path):
+        if source.error is None and is_database(source.path):
             analysed.append(source)
         elif source.error is None and (
             format_of(source, inputs) is InputFormat.jsonl or source.path == "-"

@@ -10,7 +10,6 @@ from ner_cli.document import Document, Mention
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
 
     from ner_cli.rules import Span
 
@@ -50,19 +49,14 @@ def split_text(text: str, limit: int) -> list[tuple[int, int]]:
     return pieces
 
 
-def mentions_in(doc: Doc, offset: int = 0, labels: frozenset[str] | None = None) -> list[Mention]:
-    """The entities of a spaCy Doc as mentions, shifted by ``offset`` characters.
-
-    Each entity goes through the span convention and the post-model fixes
-    (``ner_cli.rules.refine``), then the document rules (``ner_cli.document_rules``) over
-    the Doc's text, then the ``labels`` filter; a fix or a rule may drop, relabel or add a
-    mention. Each mention gets a clean ``name`` and, for PER, its ``title``.
-    """
+def document_mentions(text: str, spans: list[Span],
+                      labels: frozenset[str] | None = None) -> list[Mention]:
+    """A whole document's refined spans through the document rules
+    (``ner_cli.document_rules``), then the ``labels`` filter, as mentions: a rule may drop,
+    relabel or add a mention before the filter sees it."""
     from ner_cli.document_rules import apply_rules
 
-    text = doc.text
-    spans = apply_rules(text, refined_spans(text, doc.ents))
-    return [_shifted(m, offset) for m in to_mentions(text, spans, labels)]
+    return to_mentions(text, apply_rules(text, spans) if spans else [], labels)
 
 
 def refined_spans(text: str, ents: Iterable) -> list[Span]:
@@ -89,13 +83,6 @@ def to_mentions(text: str, spans: Iterable[Span],
                                 name=clean_name(surface), title=span.title,
                                 title_text=title_text))
     return mentions
-
-
-def _shifted(mention: Mention, offset: int) -> Mention:
-    if not offset:
-        return mention
-    title = (mention.title[0] + offset, mention.title[1] + offset) if mention.title else None
-    return replace(mention, start=mention.start + offset, end=mention.end + offset, title=title)
 
 
 def _shifted_span(span: Span, offset: int) -> Span:
@@ -128,16 +115,13 @@ def extract(
     document. ``labels`` filters last, so a rule may relabel before. Documents with an
     ``error`` yield no mentions.
     """
-    from ner_cli.document_rules import apply_rules
-
     wanted = frozenset(labels) if labels else None
     found: list[Span] = []
     stream = nlp.pipe(_pieces(documents, nlp.max_length), as_tuples=True, batch_size=batch_size)
     for doc, (document, offset, last) in stream:
         found.extend(_shifted_span(span, offset) for span in refined_spans(doc.text, doc.ents))
         if last:
-            spans = apply_rules(document.text, found) if found else []
-            yield Result(document, tuple(to_mentions(document.text, spans, wanted)))
+            yield Result(document, tuple(document_mentions(document.text, found, wanted)))
             found = []
 
 

@@ -242,9 +242,7 @@ def pipeline_version(options: PipelineOptions) -> dict[str, str | None]:
     a hash of it (None when there are none). A corpus database redoes a document processed
     under other values (README, "Query your corpus")."""
     model_meta = _read_meta(_model_folder(options.model) / "meta.json")
-    folder = options.weights if isinstance(options.weights, Path) else None
-    if options.weights is Weights.news and options.model == DEFAULT_MODEL:
-        folder = shipped_ner()
+    folder = ner_weights_folder(options)
     weights = options.describe_weights()
     if folder is not None:
         weights += f" {_files_hash(folder / name for name in NER_FILES)}"

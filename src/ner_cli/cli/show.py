@@ -43,7 +43,7 @@ def show_cli(
 
     extractor = Extractor(pipeline, labels=parse_labels(labels), include_text=True)
     run = Run(inputs, quiet=True)
-    stored = [p for p in inputs.paths if p != "-" and is_database(p)]
+    stored = [p for p in inputs.paths if is_database(p)]
     others = [p for p in inputs.paths if p not in stored]
     documents = read_documents(others, inputs.options, run.left_out)
     if ids:

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ner_cli.errors import NotAStore, OutputError, StoreBusy, UnwritableOutput, os_reason
+from ner_cli.readers.text import STDIN
 
 SCHEMA_VERSION = 1
 # Documents per transaction, and at most this many seconds between commits: a kill loses
@@ -111,7 +112,9 @@ _VERSION_COLUMNS = ("model", "weights", "patterns", "labels")
 
 
 def is_database(path: str | Path) -> bool:
-    """Whether ``path`` is an SQLite file, by its first bytes."""
+    """Whether ``path`` is an SQLite file, by its first bytes (standard input never is)."""
+    if str(path) == STDIN:
+        return False
     try:
         with open(path, "rb") as handle:
             return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
