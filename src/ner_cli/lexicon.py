@@ -58,12 +58,6 @@ def lookups_file(model: str = COMMON_MODEL) -> Path | None:
     return None
 
 
-def common_words(model: str = COMMON_MODEL) -> frozenset[str]:
-    """Lower-case common French nouns, adjectives and adverbs: the ``lemma_index`` table of
-    the model's lemmatizer lookups (~91k words); empty when the model has no lookups."""
-    return frozenset().union(*lemma_index(model).values())
-
-
 def is_common(lower: str) -> bool:
     """``lower`` is in the default model's lemma index (any of ``COMMON_POS``). Checks each
     part of speech's set in turn: no union kept in memory."""
@@ -98,4 +92,4 @@ def lemma_index(model: str = COMMON_MODEL) -> dict[str, frozenset[str]]:
     return found
 
 
-__all__ = ["common_words", "is_common", "labelled_names", "lemma_index", "load", "words"]
+__all__ = ["is_common", "labelled_names", "lemma_index", "load", "words"]

@@ -241,7 +241,7 @@ def pipeline_version(options: PipelineOptions) -> dict[str, str | None]:
     model and its version, the ner weights and a hash of their files, the patterns file and
     a hash of it (None when there are none). A corpus database redoes a document processed
     under other values (README, "Query your corpus")."""
-    model_meta = _read_meta(_model_folder(options.model) / "meta.json")
+    model_meta = read_meta(_model_folder(options.model) / "meta.json")
     folder = ner_weights_folder(options)
     weights = options.describe_weights()
     if folder is not None:
@@ -301,14 +301,15 @@ def ner_labels(options: PipelineOptions) -> list[str] | None:
 
     folder = options.weights if isinstance(options.weights, Path) else None
     if folder is not None and (folder / "meta.json").is_file():
-        meta = _read_meta(folder / "meta.json")
+        meta = read_meta(folder / "meta.json")
         if isinstance(meta.get("labels"), list):
             return sorted(meta["labels"])
-    labels = _read_meta(_model_folder(options.model) / "meta.json").get("labels", {})
+    labels = read_meta(_model_folder(options.model) / "meta.json").get("labels", {})
     return sorted(labels["ner"]) if isinstance(labels, dict) and "ner" in labels else None
 
 
-def _read_meta(path: Path) -> dict:
+def read_meta(path: Path) -> dict:
+    """A meta.json file as a dict; {} when it is missing or not a JSON object."""
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -10,7 +10,6 @@ document was seen". A gold document is *seen* when its id or its text matches.
 from __future__ import annotations
 
 import hashlib
-import json
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ class TrainingDocument(Protocol):
     id: str
     text: str
     id_given: bool
+
 
 META_SECTION = "ner_cli"
 META_KEY = "training_set"
@@ -88,11 +88,9 @@ class TrainingSet:
 
 def read_training_set(folder: Path) -> TrainingSet | None:
     """The training set recorded in ``folder``/meta.json; None when there is none to read."""
-    try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return TrainingSet.from_meta(meta)
+    from ner_cli.pipeline import read_meta
+
+    return TrainingSet.from_meta(read_meta(folder / "meta.json"))
 
 
 def weights_training_set(options: PipelineOptions) -> TrainingSet | None:
