@@ -95,7 +95,7 @@ def extract_cli(
     from ner_cli.cli.running import Run
     from ner_cli.output import is_stdout, open_output
     from ner_cli.readers import read_documents
-    from ner_cli.writers import records_format, writer_for
+    from ner_cli.writers import FILE_FORMATS, records_format, writer_for
     from ner_cli.writers.files import output_path, write_output_dir
 
     if resume and output_dir is None:
@@ -105,11 +105,13 @@ def extract_cli(
     chosen = records_format(fmt, output, sys.stdout.isatty())
     if prune and chosen is not Format.sqlite:
         raise UsageError("--prune goes with a database output (-o FILE.db)")
+    if chosen in FILE_FORMATS and is_stdout(output):
+        database = chosen is Format.sqlite
+        what, suffix = ("a database file", "db") if database else ("a file", chosen.value)
+        raise UsageError(f"--format {chosen.value} writes {what}: give -o FILE.{suffix}")
     if chosen is Format.parquet:
         from ner_cli.writers.parquet import require_pyarrow
 
-        if is_stdout(output):
-            raise UsageError("--format parquet writes a file: give -o FILE.parquet")
         require_pyarrow()
     # the HTML report shows each text with its marks
     extractor = Extractor(
@@ -141,13 +143,10 @@ def _into_database(output, extractor, run, documents, prune: bool) -> ExitStatus
     """-o news.db: only new, changed or redone documents go through the pipeline; the
     others are counted as unchanged (the way --resume skips written files)."""
     from ner_cli.cli.app import error
-    from ner_cli.output import is_stdout
     from ner_cli.pipeline import pipeline_version
     from ner_cli.readers import NO_MATCHING_FILES
     from ner_cli.writers.sqlite import CorpusStore
 
-    if is_stdout(output):
-        raise UsageError("--format sqlite writes a database file: give -o FILE.db")
     labels = extractor.record_options.labels
     version = {**pipeline_version(extractor.options),
                "labels": ",".join(labels) if labels else None}
