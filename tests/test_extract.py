@@ -135,3 +135,31 @@ def test_labels_filter_runs_after_the_document_rules():
     kept = document_mentions(doc.text, spans, labels=frozenset({"ORG"}))
     assert [(m.text, m.label) for m in kept] == [("Kremlin", "ORG")]
     assert document_mentions(doc.text, spans, labels=frozenset({"PER"})) == []
+
+
+def _line_breaks_token_by_token(doc):
+    """The sentence rule as a loop over every token (what set_line_breaks computes with
+    arrays): the reference it is checked against."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if "\n" in token.text or "\n" in previous.text or "\n" in previous.whitespace_:
+            token.is_sent_start = True
+        elif token.is_sent_start and previous.is_title and token.is_title:
+            token.is_sent_start = False
+    return doc
+
+
+@given(st.lists(st.sampled_from(["Kim", "Jong", "Un", "a", "dit", ".", "\n", "\n\n", " \n",
+                                 "\r\n", "Paris", "\t", "  ", "L'", "É", "\u2028"]),
+                max_size=40))
+def test_line_breaks_with_arrays_match_a_token_loop(nlp, words):
+    from spacy.attrs import SENT_START
+
+    from ner_cli.pipeline import LINE_BREAKS, set_line_breaks
+
+    text = " ".join(words)
+    with nlp.select_pipes(disable=[LINE_BREAKS, "ner"]):
+        doc = nlp(text)
+    expected = _line_breaks_token_by_token(doc.copy())
+    got = set_line_breaks(doc.copy())
+    assert list(got.to_array([SENT_START])) == list(expected.to_array([SENT_START]))

@@ -67,7 +67,7 @@ def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
             end -= 1
         if text[start:end].endswith(("'", "’")):  # an elided article glued at the end: "d'"
             end -= 1
-        elif _SENTENCE_STOP.search(text, start, end):  # "Laufanne.—"
+        elif text[end - 1:end] == "." and _SENTENCE_STOP.search(text, start, end):  # "Laufanne.—"
             end -= 1
         else:
             return start, end
@@ -96,6 +96,9 @@ def title_before(text: str, start: int, max_words: int = 3) -> tuple[int, int] |
     """
     window = text[max(0, start - 60):start]
     if not window or window[-1] not in " \t\u00a0":
+        return None
+    last = window.rsplit(None, 1)
+    if not last or not is_title(last[-1]):  # most names: no title right before
         return None
     offset = start - len(window)
     words = [(m.start() + offset, m.end() + offset) for m in _TOKEN.finditer(window)]

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import cache, lru_cache
+from operator import attrgetter
 
 from ner_cli import lexicon
 from ner_cli.convention import title_before
@@ -34,6 +34,9 @@ _ABBREVIATION = re.compile(rf"(?:\b(?:M|MM|Mme|Mmes|Mlle|Dr|Pr|Me|Mgr|St|Ste|[{_
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+_START = attrgetter("start")
+
 
 def at_sentence_start(text: str, start: int) -> bool:
     """True when ``text[start]`` opens a line or a sentence, where a capital says nothing."""
@@ -64,7 +67,7 @@ def _without_overlaps(spans: Iterable[Span]) -> list[Span]:
 def _overlapping(spans: Sequence[Span], start: int, end: int) -> list[Span]:
     """The spans (sorted, never overlapping, so their ends are sorted too) that overlap
     ``start:end``, in order: a bisection, not a scan (a long document holds thousands)."""
-    at = bisect_left(spans, end, key=lambda s: s.start)
+    at = bisect_left(spans, end, key=_START)
     first = at
     while first and spans[first - 1].end > start:
         first -= 1
@@ -79,16 +82,20 @@ def _put(spans: list[Span], new: Span) -> list[Span]:
     kept = [s for s in spans if s not in covered]
     title = next((s.title for s in covered if s.start == new.start), None)
     kept.append(replace(new, title=new.title or title))
-    return sorted(kept, key=lambda s: s.start)
+    return sorted(kept, key=_START)
 
 
 def _inside_longer_name(text: str, start: int, end: int) -> bool:
     """A capitalised word right before (mid-sentence) or right after: part of a longer name
     ("Paris Hilton", "Jean Washington") the model did not find."""
-    before = re.search(rf"([{_UPPER}][\w'’-]*)[ \u00a0]\Z", text[max(0, start - 40):start])
+    before = _CAPITALISED_BEFORE.search(text, max(0, start - 40), start)
     if before and not at_sentence_start(text, start - len(before.group(0))):
         return True
-    return bool(re.match(rf"[ \u00a0][{_UPPER}]", text[end:end + 2]))
+    return bool(_CAPITALISED_AFTER.match(text, end, end + 2))
+
+
+_CAPITALISED_BEFORE = re.compile(rf"([{_UPPER}][\w'’-]*)[ \u00a0]\Z")
+_CAPITALISED_AFTER = re.compile(rf"[ \u00a0][{_UPPER}]")
 
 
 class NameIndex:
@@ -106,11 +113,15 @@ class NameIndex:
 
     def find(self, text: str) -> Iterable[tuple[int, int, str]]:
         """``(start, end, name)`` of each occurrence as a whole word, left to right."""
+        positions = capitalised_positions(text)
+        # only the capitalised words that start a name of the index, left to right
+        starts = sorted((start, first) for first in positions.keys() & self.by_first.keys()
+                        for start in positions[first])
         position = 0
-        for start, first in capitalised_words(text):
+        for start, first in starts:
             if start < position:
                 continue
-            for name in self.by_first.get(first, ()):
+            for name in self.by_first[first]:
                 end = start + len(name)
                 if text.startswith(name, start) and not _continues(text, end):
                     yield start, end, name
@@ -124,6 +135,15 @@ def capitalised_words(text: str) -> tuple[tuple[int, str], ...]:
     every rule that looks names up reads this one scan of the document."""
     return tuple((m.start(), _WORD.match(text, m.start()).group())
                  for m in _CAPITALISED.finditer(text))
+
+
+@lru_cache(maxsize=2)
+def capitalised_positions(text: str) -> dict[str, list[int]]:
+    """Where each capitalised word (``capitalised_words``) stands, by word."""
+    positions: dict[str, list[int]] = {}
+    for start, word in capitalised_words(text):
+        positions.setdefault(word, []).append(start)
+    return positions
 
 
 @lru_cache(maxsize=2)
@@ -215,8 +235,6 @@ def common_words(text: str, spans: list[Span]) -> list[Span]:
     ("Reconfigurer", "Sommet", "Incident") — unless the document also writes it with a
     capital mid-sentence, which makes it a name there ("Macron" is in no index)."""
     known = lexicon.labelled_names()
-    lower_words: frozenset[str] | None = None
-    capitalised: dict[str, list[int]] | None = None
     out = []
     for span in spans:
         surface = text[span.start:span.end]
@@ -225,14 +243,10 @@ def common_words(text: str, spans: list[Span]) -> list[Span]:
                 or (surface.isupper() and len(surface) <= 4)):
             out.append(span)
             continue
-        if lower_words is None or capitalised is None:
-            lower_words = lowercase_words(text)
-            capitalised = {}
-            for start, word in capitalised_words(text):
-                capitalised.setdefault(word, []).append(start)
-        common = surface.lower() in lower_words or is_common_word(surface)
+        common = surface.lower() in lowercase_words(text) or is_common_word(surface)
         # the document also writes it with a capital mid-sentence: a name there
-        if common and all(at_sentence_start(text, p) for p in capitalised.get(surface, ())):
+        if common and all(at_sentence_start(text, p)
+                          for p in capitalised_positions(text).get(surface, ())):
             continue
         out.append(span)
     return out
@@ -249,6 +263,9 @@ _PORTFOLIO_BEFORE = re.compile(
 )
 
 
+_PORTFOLIO_PARTS = re.compile(r" et | (?:de la|de l['’]|du|des|de) ")
+
+
 def portfolios(text: str, spans: list[Span]) -> list[Span]:
     """A portfolio after "ministre de/du/des…" is a job title, not an entity ("ministre de
     l'Économie"); so is a mention that starts with "ministre"."""
@@ -258,7 +275,7 @@ def portfolios(text: str, spans: list[Span]) -> list[Span]:
         surface = text[span.start:span.end]
         if surface.split(" ", 1)[0].lower() in ("ministre", "ministres"):
             continue
-        first_part = re.split(r" et | (?:de la|de l['’]|du|des|de) ", surface)[0]
+        first_part = _PORTFOLIO_PARTS.split(surface, 1)[0]
         before = text[max(0, span.start - 60):span.start]
         if first_part in words and _PORTFOLIO_BEFORE.search(before):
             continue
@@ -410,6 +427,9 @@ _MEDIA_HEAD = re.compile(
     r"|agence|agence de presse|site) \Z")
 
 
+_TWO_WORDS = re.compile(r"([\w'’]+)[- ]([\w'’]+)")
+
+
 def known_names(text: str, spans: list[Span]) -> list[Span]:
     """Unambiguous well-known names take their label (countries, capitals, regions → LOC;
     big institutions and social networks → ORG), found or missed by the model; a country
@@ -418,8 +438,8 @@ def known_names(text: str, spans: list[Span]) -> list[Span]:
     out = []
     for span in _lexicon_names(text, spans, "known_names"):
         surface = text[span.start:span.end]
-        parts = re.fullmatch(r"([\w'’]+)[- ]([\w'’]+)", surface)
-        if span.label == "LOC" and parts and surface not in known:
+        parts = _TWO_WORDS.fullmatch(surface) if span.label == "LOC" else None
+        if parts and surface not in known:
             first, second = parts.groups()
             country, other = (first, second) if known.get(first) == "LOC" else (second, first)
             if (known.get(country) == "LOC" and other[0].isupper() and other not in known
@@ -438,7 +458,7 @@ _CARDINAL = frozenset({"nord", "sud", "est", "ouest", "haut", "haute", "bas", "b
 def _heads() -> tuple[dict[str, str], frozenset[str], re.Pattern]:
     heads = lexicon.load("place_heads")
     labelled = {h: label for label in ("LOC", "ORG") for h in heads[label]}
-    words = "|".join(re.escape(h) for h in sorted(labelled, key=len, reverse=True))
+    words = _trie(labelled)  # longest first, one branch per letter
     # "place Tahrir", "aéroport international X", "ambassade des Etats-Unis"
     before = re.compile(
         rf"(?<![\w-])({words})(?: [a-zéèêàâîôûç]{{4,}})?"
@@ -447,6 +467,8 @@ def _heads() -> tuple[dict[str, str], frozenset[str], re.Pattern]:
 
 
 _NO_OF = frozenset({"tour"})  # "au tour de X" is not a tower
+# What _OUTSIDE_HEAD ends with: a cheap test before the search.
+_OF_ENDINGS = ("de la ", "de l'", "de l’", "du ", "des ", "de ", "d'", "d’")
 _OUTSIDE_HEAD = re.compile(
     r"(?<![\w-])(?:ville|commune|village|région|province|département|canton|district|comté"
     r"|oblast|émirat|territoire|quartier|faubourg|banlieue)"
@@ -464,7 +486,8 @@ def place_heads(text: str, spans: list[Span]) -> list[Span]:
         surface = text[span.start:span.end]
         first = surface.split(" ", 1)[0]
         head = first.lower()
-        outside_before = _OUTSIDE_HEAD.search(text, max(0, span.start - 40), span.start)
+        outside_before = text.endswith(_OF_ENDINGS, 0, span.start) and _OUTSIDE_HEAD.search(
+            text, max(0, span.start - 40), span.start)
         if surface in known:
             span = _with_head(text, span, before, labelled)
         elif span.label in ("ORG", "MISC") and outside_before and "\n" not in outside_before[0]:
@@ -491,6 +514,10 @@ def _with_head(text: str, span: Span, before: re.Pattern, labelled: dict[str, st
     return Span(found.start(), span.end, labelled[word])
 
 
+_OF_PLACE = re.compile(r"(.+) (?:de|du|d['’]) ?([^ ].*)\Z")
+_ARTICLE_BEFORE = re.compile(r"\b(?:la|le|les|l['’]) ?\Z")
+
+
 def trailing_place(text: str, spans: list[Span]) -> list[Span]:
     """A name followed by "de <a known place>" is two mentions when the first part is a name
     on its own ("pont Mathilde de Rouen", "Iju de Lagos", "Commission européenne de
@@ -501,14 +528,13 @@ def trailing_place(text: str, spans: list[Span]) -> list[Span]:
     out = []
     for span in spans:
         surface = text[span.start:span.end]
-        parts = re.match(r"(.+) (?:de|du|d['’]) ?([^ ].*)\Z", surface)
-        if span.label not in ("LOC", "ORG") or not parts or known.get(parts.group(2)) != "LOC":
+        parts = _OF_PLACE.match(surface) if span.label in ("LOC", "ORG") else None
+        if not parts or known.get(parts.group(2)) != "LOC":
             out.append(span)
             continue
         first = parts.group(1)
         words = first.split()
-        after_article = re.search(r"\b(?:la|le|les|l['’]) ?\Z",
-                                  text[max(0, span.start - 4):span.start])
+        after_article = _ARTICLE_BEFORE.search(text[max(0, span.start - 4):span.start])
         own_name = first in known or (words[0] not in INSTITUTIONS and any(
             w[0].isupper() and not is_common_word(w) for w in words[1:]
         )) or (len(words) == 1 and not is_common_word(words[0]) and not after_article)
@@ -587,6 +613,11 @@ _PARTICLES = frozenset({"Le", "La", "De", "Di", "Da", "Del", "Della", "Van", "Vo
 _FIRST_ONLY_PARTICLES = frozenset({"Le", "La", "Du", "Des"})  # "Le Mans", "La Haye"
 
 
+_SURNAME_AFTER = re.compile(rf" [{_UPPER}][\w'’-]*")
+_PARTICLE_BEFORE = re.compile(rf"(?<![\w'’-])([{_UPPER}][a-z]{{1,4}}) \Z")
+_FIRST_NAME_BEFORE = re.compile(rf"[{_UPPER}][a-zé]+ \Z")
+
+
 def surname_particles(text: str, spans: list[Span]) -> list[Span]:
     """A PER cut after a particle takes the surname that follows ("Armel Le | Cléac'h"); a
     name after a capitalised particle that follows a first name or opens a sentence is a
@@ -596,7 +627,7 @@ def surname_particles(text: str, spans: list[Span]) -> list[Span]:
         surface = text[span.start:span.end]
         words = surface.split()
         if (span.label == "PER" and len(words) > 1 and words[-1] in _PARTICLES):
-            following = re.match(rf" [{_UPPER}][\w'’-]*", text[span.end:span.end + 40])
+            following = _SURNAME_AFTER.match(text[span.end:span.end + 40])
             if following:
                 new_end = span.end + following.end()
                 span = replace(span, end=new_end)
@@ -607,16 +638,19 @@ def surname_particles(text: str, spans: list[Span]) -> list[Span]:
                 and surface not in lexicon.labelled_names()):
             out.append(replace(span, label="PER"))
             continue
-        particle = re.search(rf"(?<![\w'’-])([{_UPPER}][a-z]{{1,4}}) \Z",
-                             text[max(0, span.start - 6):span.start])
+        particle = _PARTICLE_BEFORE.search(text[max(0, span.start - 6):span.start])
         if (particle and particle.group(1) in _PARTICLES
                 and particle.group(1) not in _FIRST_ONLY_PARTICLES and " " not in surface):
             start = span.start - len(particle.group(0))
-            if at_sentence_start(text, start) or re.search(
-                    rf"[{_UPPER}][a-zé]+ \Z", text[max(0, start - 20):start]):
+            if at_sentence_start(text, start) or _FIRST_NAME_BEFORE.search(
+                    text[max(0, start - 20):start]):
                 span = Span(start, span.end, "PER", span.title)
         out.append(span)
     return _without_overlaps(out)  # a widened span may now cover the next one
+
+
+_COMPOUND_DEMONYM = re.compile(rf"[{_UPPER}][a-zé]+o-([{_UPPER}][a-zéèëï]+)")
+_PEOPLE_DETERMINER = re.compile(r"(?:\b(?:les|des|aux|du|au|un|une|le|la|ces|nos|d['’])) ?\Z")
 
 
 def nationalities(text: str, spans: list[Span]) -> list[Span]:
@@ -629,14 +663,13 @@ def nationalities(text: str, spans: list[Span]) -> list[Span]:
         if surface in known or " " in surface:
             out.append(span)
             continue
-        compound = re.fullmatch(rf"[{_UPPER}][a-zé]+o-([{_UPPER}][a-zéèëï]+)", surface)
+        compound = _COMPOUND_DEMONYM.fullmatch(surface)
         if compound and is_common_word(compound.group(1)):
             continue
         demonym = DEMONYM_PLURAL.match(surface) or DEMONYM_SINGULAR.match(surface)
         if demonym and is_common_word(surface):
             before = text[max(0, span.start - 8):span.start].lower()
-            people = re.search(r"(?:\b(?:les|des|aux|du|au|un|une|le|la|ces|nos|d['’]))"
-                               r" ?\Z", before)
+            people = _PEOPLE_DETERMINER.search(before)
             if span.label != "PER" or people:
                 continue
         out.append(span)
@@ -668,16 +701,17 @@ def directions(text: str, spans: list[Span]) -> list[Span]:
 def propagation(text: str, spans: list[Span]) -> list[Span]:
     """A name found once is found everywhere in the document, with its majority label; a
     lone surname after a full PER name is PER ("Saputo" after "Lino Saputo")."""
-    labels: dict[str, Counter] = {}
+    labels: dict[str, dict[str, int]] = {}
     for span in spans:
-        labels.setdefault(text[span.start:span.end], Counter())[span.label] += 1
+        counts = labels.setdefault(text[span.start:span.end], {})
+        counts[span.label] = counts.get(span.label, 0) + 1
     names = {}
     for surface, counts in labels.items():
         if len(surface) < 2 or not surface[0].isupper() or surface.isupper():
             continue  # acronyms are left out: the model's mistakes on them spread too far
         if " " not in surface and is_common_word(surface):
             continue
-        names[surface] = counts.most_common(1)[0][0]
+        names[surface] = max(counts, key=counts.__getitem__)  # a tie: the first seen
     first_per: dict[str, int] = {}
     for span in spans:
         words = text[span.start:span.end].split()
@@ -734,7 +768,7 @@ def apply_rules(text: str, spans: Iterable[Span], rules: Sequence[Rule] = RULES)
     """Each rule in turn over a document's mentions (sorted, overlaps dropped first)."""
     ordered = _without_overlaps(sorted(spans, key=lambda s: (s.start, -s.end)))
     for rule in rules:
-        ordered = sorted(rule(text, ordered), key=lambda s: s.start)
+        ordered = sorted(rule(text, ordered), key=_START)
     return ordered
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ner_cli.document import Mention
 
@@ -47,15 +47,20 @@ class Entity:
 
 def clean_name(text: str) -> str:
     """The clean form of a mention: OCR line-end hyphens joined, whitespace collapsed."""
-    return " ".join(_LINE_END_HYPHEN.sub("", text).split())
+    if "¬" in text:
+        text = _LINE_END_HYPHEN.sub("", text)
+    return " ".join(text.split())
 
 
 def _key(name: str) -> str:
     return name.casefold()
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _words(name: str) -> list[str]:
-    return re.findall(r"\w+", name.casefold())
+    return _WORD.findall(name.casefold())
 
 
 class _Groups:
@@ -89,6 +94,8 @@ def _defines_acronym(text: str, expansion: Mention, acronym: str) -> bool:
 
 def _vote(members: list[Mention]) -> tuple[str, bool]:
     """The entity's label, and whether it won a strict majority of its mentions."""
+    if len(members) == 1:  # most entities: no vote to hold
+        return members[0].label, True
     counts = Counter(m.label for m in members)
     best = max(counts.values())
     tied = [m for m in members if counts[m.label] == best]
@@ -112,16 +119,20 @@ def group_mentions(
         groups.join(by_key.setdefault(_key(name), i), i)
 
     # A one-word name joins the single multi-word PER name that contains it.
+    words = {key: _words(key) for key in by_key}
     multi_per: dict[str, int] = {}
+    tagged_per = set()
     for i, m in enumerate(mentions):
-        if m.label == "PER" and len(_words(names[i])) > 1:
-            multi_per.setdefault(_key(names[i]), i)
-    tagged_per = {_key(names[i]) for i, m in enumerate(mentions) if m.label == "PER"}
+        if m.label == "PER":
+            key = _key(names[i])
+            tagged_per.add(key)
+            if len(words[key]) > 1:
+                multi_per.setdefault(key, i)
+    per_words = [(set(words[full]), j) for full, j in multi_per.items()]
     for key, first in by_key.items():
-        words = _words(key)
-        if len(words) != 1 or key not in tagged_per:
+        if len(words[key]) != 1 or key not in tagged_per:
             continue
-        candidates = [j for full, j in multi_per.items() if words[0] in _words(full)]
+        candidates = [j for full, j in per_words if words[key][0] in full]
         if len(candidates) == 1:
             groups.join(first, candidates[0])
 
@@ -138,14 +149,15 @@ def group_mentions(
         entity_id = f"E{number}"
         group = [mentions[i] for i in indexes]
         label, majority = _vote(group)
-        name = max((names[i] for i in indexes), key=lambda n: (len(_words(n)), len(n)))
+        name = max((names[i] for i in indexes), key=lambda n: (len(words[_key(n)]), len(n)))
         variants = tuple(dict.fromkeys(m.text for m in group))
         entities.append(Entity(entity_id, name, label, len(group), variants, group[0].start))
         for i in indexes:
             # On a tie the mentions keep their own labels: the dev sets lose with a forced one.
-            own = mentions[i].label
-            labelled[i] = replace(mentions[i], label=label if majority else own,
-                                  entity=entity_id)
+            m = mentions[i]
+            labelled[i] = Mention(text=m.text, label=label if majority else m.label,
+                                  start=m.start, end=m.end, name=m.name, title=m.title,
+                                  title_text=m.title_text, entity=entity_id)
     return labelled, entities
 
 

@@ -47,11 +47,14 @@ def no_capital_letter(text: str, span: Span) -> Span | None:
     return span if any(c.isupper() for c in text[span.start:span.end]) else None
 
 
+_WORDS = re.compile(r"\w+")
+
+
 def initials_only(text: str, span: Span) -> Span | None:
     """A PER made only of initials and dots has no name ("S. M.", "A. P. A. M.", "V")."""
     if span.label != "PER":
         return span
-    words = re.findall(r"\w+", text[span.start:span.end])
+    words = _WORDS.findall(text, span.start, span.end)
     return span if any(len(w) > 1 for w in words) else None
 
 
@@ -85,15 +88,15 @@ _NAME_AFTER = re.compile(r"(?: [A-ZÀÂÉÈÎÔ][\w-]+){2}")  # a first name and
 def demonym(text: str, span: Span) -> Span | None:
     """A one-word capitalised demonym after "les/des/aux/un…" is not an entity ("les Russes")."""
     name = text[span.start:span.end]
+    plural, singular = DEMONYM_PLURAL.match(name), DEMONYM_SINGULAR.match(name)
+    if not (plural or singular):  # most mentions
+        return span
     before = text[max(0, span.start - 8):span.start].lower()
-    if DEMONYM_PLURAL.match(name) and _PEOPLE_BEFORE.search(before):
+    if plural and _PEOPLE_BEFORE.search(before):
         return None
-    if _ONE_PERSON_BEFORE.search(before) and (
-        DEMONYM_SINGULAR.match(name) or DEMONYM_PLURAL.match(name)
-    ):
+    if _ONE_PERSON_BEFORE.search(before):
         return None
-    if (_THE_BEFORE.search(before) and DEMONYM_SINGULAR.match(name)
-            and _NAME_AFTER.match(text, span.end)):
+    if _THE_BEFORE.search(before) and singular and _NAME_AFTER.match(text, span.end):
         return None
     return span
 
@@ -121,12 +124,15 @@ INSTITUTIONS = frozenset({
 })
 
 
+_FIRST_WORD = re.compile(r"[\w-]+")
+
+
 def institution(text: str, span: Span) -> Span | None:
     """A LOC or PER whose first word is an institution's head noun is an ORG ("Cour de
     cassation", "Éditions Odile Jacob")."""
     if span.label not in ("LOC", "PER"):
         return span
-    first = re.match(r"[\w-]+", text[span.start:span.end])
+    first = _FIRST_WORD.match(text, span.start, span.end)
     return replace(span, label="ORG") if first and first.group() in INSTITUTIONS else span
 
 
