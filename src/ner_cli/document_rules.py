@@ -130,19 +130,13 @@ class NameIndex:
 
 
 @lru_cache(maxsize=2)
-def capitalised_words(text: str) -> tuple[tuple[int, str], ...]:
-    """Start and first word (up to an apostrophe or hyphen kept) of each capitalised word:
-    every rule that looks names up reads this one scan of the document."""
-    return tuple((m.start(), _WORD.match(text, m.start()).group())
-                 for m in _CAPITALISED.finditer(text))
-
-
-@lru_cache(maxsize=2)
 def capitalised_positions(text: str) -> dict[str, list[int]]:
-    """Where each capitalised word (``capitalised_words``) stands, by word."""
+    """Each capitalised word (apostrophes and hyphens kept: a name's first word as
+    ``NameIndex`` files it) and where it stands: every rule that looks names up reads this
+    one scan of the document."""
     positions: dict[str, list[int]] = {}
-    for start, word in capitalised_words(text):
-        positions.setdefault(word, []).append(start)
+    for match in _CAPITALISED.finditer(text):
+        positions.setdefault(match.group(), []).append(match.start())
     return positions
 
 

@@ -114,9 +114,10 @@ def group_mentions(
     mentions = list(mentions)
     groups = _Groups(len(mentions))
     names = [m.name or m.text for m in mentions]
+    keys = [_key(name) for name in names]
     by_key: dict[str, int] = {}
-    for i, name in enumerate(names):
-        groups.join(by_key.setdefault(_key(name), i), i)
+    for i, key in enumerate(keys):
+        groups.join(by_key.setdefault(key, i), i)
 
     # A one-word name joins the single multi-word PER name that contains it.
     words = {key: _words(key) for key in by_key}
@@ -124,7 +125,7 @@ def group_mentions(
     tagged_per = set()
     for i, m in enumerate(mentions):
         if m.label == "PER":
-            key = _key(names[i])
+            key = keys[i]
             tagged_per.add(key)
             if len(words[key]) > 1:
                 multi_per.setdefault(key, i)
@@ -149,7 +150,8 @@ def group_mentions(
         entity_id = f"E{number}"
         group = [mentions[i] for i in indexes]
         label, majority = _vote(group)
-        name = max((names[i] for i in indexes), key=lambda n: (len(words[_key(n)]), len(n)))
+        best = max(indexes, key=lambda i: (len(words[keys[i]]), len(names[i])))
+        name = names[best]
         variants = tuple(dict.fromkeys(m.text for m in group))
         entities.append(Entity(entity_id, name, label, len(group), variants, group[0].start))
         for i in indexes:
