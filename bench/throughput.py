@@ -129,6 +129,14 @@ def main() -> int:
         print(f"| {name} | {speed[name]:,.0f} | {speed[name] / speed[plain_name]:.2f}x "
               f"| {cpu[name]:,.0f} | {cpu[name] / cpu[plain_name]:.2f}x |")
     print("(start-up, timed on a 1-document corpus, subtracted from each)")
+    # paired: each repeat's ratio, taken from runs back to back (a load change between
+    # repeats moves both sides of a ratio, not one)
+    for name in ("ner-cli -j 1",):
+        wall = [a / b for a, b in zip(speeds[name], speeds[plain_name], strict=True)]
+        per_cpu = [a / b for a, b in zip(cpu_speeds[name], cpu_speeds[plain_name], strict=True)]
+        print(f"{name} / plain, per repeat: wall {', '.join(f'{r:.3f}' for r in wall)} "
+              f"(median {statistics.median(wall):.3f}); per CPU-second "
+              f"{', '.join(f'{r:.3f}' for r in per_cpu)} (median {statistics.median(per_cpu):.3f})")
     print(f"\n-j 2 / -j 1 (wall): {speed['ner-cli -j 2'] / speed['ner-cli -j 1']:.2f}x")
     small = peak_rss_mb([exe, "extract", str(OUT / "tenth_txt"), "-q", "-o",
                          str(OUT / "rss10.jsonl")])
