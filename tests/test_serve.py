@@ -20,7 +20,7 @@ with warnings.catch_warnings():
 from ner_cli import __version__  # noqa: E402
 from ner_cli.api import Extractor  # noqa: E402
 from ner_cli.options import PipelineOptions  # noqa: E402
-from ner_cli.service import Limits, Workers, create_app  # noqa: E402
+from ner_cli.service import Limits, Workers, create_app, openapi_document  # noqa: E402
 from tests.conftest import SEED_SAMPLE  # noqa: E402
 
 PARIS = "Emmanuel Macron a reçu Olaf Scholz à Paris."
@@ -78,12 +78,14 @@ def test_a_json_document_gives_extracts_record(client):
 
 
 def test_labels_keep_only_those(client):
-    record = client.post("/v1/extract?labels=per", json={"text": PARIS}).json()
+    record = client.post("/v1/extract?labels=PER", json={"text": PARIS}).json()
     assert record == Extractor(labels=["PER"]).extract(PARIS)
     assert {m["label"] for m in record["entities"]} == {"PER"}
     response = client.post("/v1/extract?labels=PER,FOO", json={"text": PARIS})
     assert response.status_code == 422
     assert response.json()["detail"].startswith("labels: unknown label FOO")
+    for wrong in ("per", "PER,", ""):  # exact, as the OpenAPI document says
+        assert client.post(f"/v1/extract?labels={wrong}", json={"text": PARIS}).status_code == 422
 
 
 def test_ndjson_streams_records_in_order_with_an_error_record_per_bad_line(client):
@@ -240,6 +242,8 @@ def test_the_token_is_needed_everywhere_but_healthz(workers):
 
 def test_the_openapi_document_describes_every_route(client):
     document = client.get("/openapi.json").json()
+    # what tests/test_serve_schema.py fuzzes the app against
+    assert document == openapi_document(["LOC", "MISC", "ORG", "PER"])
     assert document["openapi"].startswith("3.1")
     assert set(document["paths"]) == {"/healthz", "/v1/info", "/v1/extract"}
     responses = document["paths"]["/v1/extract"]["post"]["responses"]

@@ -171,7 +171,7 @@ def create_app(workers: Workers, limits: Limits = Limits(), token: str | None = 
         return JSONResponse(about)
 
     async def openapi(request: Request) -> Response:
-        return JSONResponse(openapi_document(token is not None))
+        return JSONResponse(openapi_document(about["labels"], token is not None))
 
     async def extract(request: Request) -> Response:
         kind = _body_kind(request.headers.get("content-type"))
@@ -236,7 +236,10 @@ def _body_kind(content_type: str | None) -> str:
 def _record_options(labels: str | None, options: PipelineOptions) -> RecordOptions:
     from ner_cli.pipeline import check_labels
 
-    wanted = tuple(label.strip().upper() for label in (labels or "").split(",") if label.strip())
+    wanted = () if labels is None else tuple(labels.split(","))  # as documented: exact
+    if "" in wanted:
+        raise HTTPException(422, "labels: an empty label (want e.g. PER,ORG, or no labels "
+                            "parameter for all)")
     try:
         check_labels(wanted or None, options)
     except UnknownLabels as error:
@@ -391,8 +394,10 @@ _SCHEMAS = {
 }
 
 
-def openapi_document(with_token: bool = False) -> dict:
-    """The OpenAPI 3.1 document of the service (GET /openapi.json)."""
+def openapi_document(labels: list[str] | None = None, with_token: bool = False) -> dict:
+    """The OpenAPI 3.1 document of the service (GET /openapi.json); ``labels``: those the
+    pipeline predicts, the values ``?labels=`` takes."""
+    label = {"type": "string", **({"enum": labels} if labels else {})}
     busy = _error_response("Busy: the queue of documents is full; try again after "
                            "Retry-After seconds.")
     busy["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
@@ -400,20 +405,24 @@ def openapi_document(with_token: bool = False) -> dict:
         "summary": "Entities of one document (JSON) or of many (NDJSON, streamed back)",
         "operationId": "extract",
         "parameters": [{"name": "labels", "in": "query", "required": False,
-                        "description": "Keep only these labels, e.g. PER,ORG.",
-                        "schema": {"type": "string"}}],
+                        "style": "form", "explode": False,
+                        "description": "Keep only these labels, comma-separated: PER,ORG.",
+                        "schema": {"type": "array", "items": label, "minItems": 1}}],
         "requestBody": {"required": True, "content": {
             JSON: {"schema": {"$ref": "#/components/schemas/ExtractRequest"}},
-            NDJSON: {"schema": {"type": "array",
-                                "items": {"$ref": "#/components/schemas/ExtractRequest"}},
-                     "description": "One ExtractRequest per line; a bad line gives an error "
-                                    "record, not a failed response."},
+            # any bytes: a line that is not an ExtractRequest gets an error record, and the
+            # response is a 200 all the same (as extract reads a JSONL corpus)
+            NDJSON: {"schema": {"description": "One ExtractRequest per line; a line that is "
+                                "not one gives an error record in its place, not a failed "
+                                "response."}},
         }},
         "responses": {
             "200": {"description": "The record (JSON), or one record per line in input "
                                    "order (NDJSON).",
                     "content": {JSON: {"schema": {"$ref": "#/components/schemas/Record"}},
-                                NDJSON: {"schema": {"$ref": "#/components/schemas/Record"}}}},
+                                NDJSON: {"schema": {
+                                    "type": "array", "description": "One Record per line.",
+                                    "items": {"$ref": "#/components/schemas/Record"}}}}},
             "413": _error_response("The body is over --max-body."),
             "415": _error_response("Neither application/json nor application/x-ndjson."),
             "422": _error_response("Not a JSON object with a string text, or an unknown "
