@@ -185,3 +185,23 @@ def test_serve_and_extract_server_as_real_processes(cli, run, tmp_path):
     finally:
         serve.kill()
         serve.wait()
+
+
+@pytest.mark.slow
+def test_sigterm_stops_serve_cleanly():
+    """A service manager's stop (SIGTERM): no line, exit 0, the port free again."""
+    serve = subprocess.Popen([ner_cli_executable(), "serve", "--port", "0"],
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        ready = serve.stderr.readline()
+        assert ready.endswith(" (1 worker); Ctrl-C stops\n")
+        port = int(ready.split(" at ")[1].split()[0].rsplit(":", 1)[1])
+        serve.terminate()
+        assert serve.wait(30) == 0
+        assert serve.stderr.read() == ""
+        with socket.socket() as again:
+            again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            again.bind(("127.0.0.1", port))
+    finally:
+        serve.kill()
+        serve.wait()

@@ -54,11 +54,14 @@ class Limits:
 
 class Workers:
     """Where the documents go: ``jobs`` spawned processes (``ner_cli.run``'s worker, which
-    loads the pipeline once), or, for one job, this process on one thread."""
+    loads the pipeline once), or, for one job, this process on one thread (``processes``
+    says otherwise; bench/serve_load.py --compare-j1 measures both)."""
 
-    def __init__(self, options: PipelineOptions, jobs: int | None = None) -> None:
+    def __init__(self, options: PipelineOptions, jobs: int | None = None,
+                 processes: bool | None = None) -> None:
         self.options = options
         self.jobs = resolve_jobs(options.jobs if jobs is None else jobs)
+        self.processes = self.jobs > 1 if processes is None else processes
         self.pending = 0  # batches submitted and not finished (the bounded queue)
         self._lock = threading.Lock()
         self._pool = None
@@ -71,7 +74,7 @@ class Workers:
         from ner_cli.pipeline import load_pipeline
 
         try:
-            if self.jobs <= 1:
+            if not self.processes:
                 from concurrent.futures import ThreadPoolExecutor
 
                 self._nlp = load_pipeline(self.options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 from typing import Annotated
 
@@ -82,6 +83,8 @@ def serve_cli(
 
     listening = listen(host, port)  # before the model loads: a taken port fails at once
     workers = Workers(pipeline)
+    # SIGTERM (a service manager's stop): the same clean stop as Ctrl-C, then exit 0
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         workers.start()
         limits = Limits(max_body=round(max_body * 1024 * 1024), queue=queue, timeout=timeout)
@@ -94,11 +97,18 @@ def serve_cli(
         server = uvicorn.Server(config)
         server.run(sockets=[listening])  # Ctrl-C: raised again here once it has stopped
     finally:
+        signal.signal(signal.SIGTERM, previous)
         workers.close()
         listening.close()
     if not server.started:
         raise ServiceError("the service stopped before it started")
     return ExitStatus.OK
+
+
+def _terminated(signum, frame) -> None:
+    # uvicorn has stopped serving (it raises the signal again when done), or the model was
+    # loading: the finally blocks close the workers on the way out
+    raise typer.Exit(ExitStatus.OK)
 
 
 def is_loopback(host: str) -> bool:
