@@ -71,6 +71,7 @@ def test_a_json_document_gives_extracts_record(client):
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert response.json() == Extractor().extract(text)
+    assert response.text == json.dumps(response.json(), ensure_ascii=False) + "\n"  # as jsonl
     assert response.json()["id"] == "1"
     assert len(response.json()["entities"]) > 10
     assert client.post("/v1/extract", json={"text": PARIS, "id": "a1"}).json() == \

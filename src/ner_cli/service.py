@@ -36,6 +36,7 @@ from ner_cli.document import Document
 from ner_cli.errors import UnknownLabels
 from ner_cli.options import PipelineOptions, RecordOptions
 from ner_cli.run import TASK_SIZE, Processed, _init_worker, _work, process, resolve_jobs
+from ner_cli.writers.json import jsonl_line
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
@@ -186,7 +187,8 @@ def create_app(workers: Workers, limits: Limits = Limits(), token: str | None = 
         if kind == JSON:
             document = _json_document(body)
             [processed] = await _waited(workers.submit([document], record), limits.timeout)
-            return JSONResponse(processed.record)
+            # the bytes of its line in `extract -f jsonl`, as in the NDJSON responses
+            return Response(jsonl_line(processed.record), media_type=JSON)
         from ner_cli.readers.records import jsonl_documents
 
         documents = list(jsonl_documents(TEXT_SOURCE, body, "text", "id", numbered=True))
@@ -297,7 +299,6 @@ async def _streamed(documents: list[Document], record: RecordOptions, workers: W
     awaited before the response starts: its timeout is a 504; a later batch's makes error
     records."""
     from ner_cli.extract import document_record
-    from ner_cli.writers.json import jsonl_line
 
     batches = deque(documents[i:i + TASK_SIZE] for i in range(0, len(documents), TASK_SIZE))
     in_flight: deque = deque()
