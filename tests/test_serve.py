@@ -19,22 +19,12 @@ with warnings.catch_warnings():
 
 from ner_cli import __version__  # noqa: E402
 from ner_cli.api import Extractor  # noqa: E402
-from ner_cli.options import PipelineOptions  # noqa: E402
-from ner_cli.service import Limits, Workers, create_app, openapi_document  # noqa: E402
+from ner_cli.service import Limits, create_app, openapi_document  # noqa: E402
 from tests.conftest import SEED_SAMPLE  # noqa: E402
 
 PARIS = "Emmanuel Macron a reçu Olaf Scholz à Paris."
 BERLIN = "Angela Merkel est à Berlin."
 NDJSON = {"Content-Type": "application/x-ndjson"}
-
-
-@pytest.fixture(scope="module")
-def workers(nlp):
-    """The pipeline in this process, on one thread (-j 1): what the session loaded."""
-    started = Workers(PipelineOptions(), jobs=1)
-    started.start()
-    yield started
-    started.close()
 
 
 @pytest.fixture

@@ -16,17 +16,8 @@ import pytest
 
 pytest.importorskip("uvicorn", reason="the serve extra is not installed")
 
-from ner_cli.options import PipelineOptions  # noqa: E402
-from ner_cli.service import Limits, Workers, create_app  # noqa: E402
+from ner_cli.service import Limits, create_app  # noqa: E402
 from tests.conftest import SAMPLES, ner_cli_executable  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def workers(nlp):
-    started = Workers(PipelineOptions(), jobs=1)
-    started.start()
-    yield started
-    started.close()
 
 
 @contextmanager

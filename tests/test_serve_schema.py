@@ -10,8 +10,7 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis", reason="the test extra is not installed")
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-from ner_cli.options import PipelineOptions  # noqa: E402
-from ner_cli.service import Limits, Workers, create_app, openapi_document  # noqa: E402
+from ner_cli.service import Limits, create_app, openapi_document  # noqa: E402
 
 
 @schemathesis.serializer("application/x-ndjson")
@@ -27,12 +26,9 @@ def _from_ndjson(ctx, response) -> list:
 
 
 @pytest.fixture(scope="module")
-def app(nlp):
-    workers = Workers(PipelineOptions(), jobs=1)
-    workers.start()
+def app(workers):
     # a small body limit: generated bodies reach it, and 413 stays documented
-    yield create_app(workers, Limits(max_body=20_000))
-    workers.close()
+    return create_app(workers, Limits(max_body=20_000))
 
 
 # The document the app serves at /openapi.json (tests/test_serve.py checks it is this one),
