@@ -77,6 +77,14 @@ def test_extract_server_writes_what_a_local_run_writes(cli, url, corpus, extra):
     assert "Merkel" in remote.stdout
 
 
+def test_many_batches_over_one_connection(cli, url, corpus, monkeypatch):
+    monkeypatch.setattr("ner_cli.client.BATCH", 3)  # 10 documents: 4 requests
+    local = cli("extract", corpus, "-f", "jsonl", "-q")
+    remote = cli("extract", corpus, "-f", "jsonl", "-q", "--server", url)
+    assert (remote.exit_code, remote.stdout, remote.stderr) == (
+        local.exit_code, local.stdout, local.stderr)
+
+
 def test_extract_server_fills_a_database_a_local_run_finds_current(cli, url, corpus, tmp_path):
     database = tmp_path / "news.db"
     remote = cli("extract", corpus, "--server", url, "-o", database)

@@ -103,6 +103,9 @@ class Service:
                                        "documents")
                 record = document_record(document, sent, include_text, sent.get("error"))
             yield Processed(record, _words(document) if "error" not in record else 0)
+        # read the answer to its end, so that the connection can take the next request
+        if next(found, None) is not None:
+            raise ServiceError(f"the service at {self.url} sent more records than documents")
 
     def _send(self, lines: list[bytes], limit: int, query: str) -> Iterator[dict]:
         """The service's records for ``lines`` (oversized ones left out), in order."""
