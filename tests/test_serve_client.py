@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("uvicorn", reason="the serve extra is not installed")
 
 from ner_cli.service import Limits, create_app  # noqa: E402
-from tests.conftest import SAMPLES, ner_cli_executable  # noqa: E402
+from tests.conftest import SAMPLES, SEED_SAMPLE, ner_cli_executable  # noqa: E402
 
 
 @contextmanager
@@ -204,3 +204,13 @@ def test_sigterm_stops_serve_cleanly():
     finally:
         serve.kill()
         serve.wait()
+
+
+def test_extract_server_imports_nothing_heavy(url, tmp_path):
+    """No spaCy (nor the serve extra) in the process of `extract --server`."""
+    from tests.test_startup import probe
+
+    facts = probe("extract", str(SEED_SAMPLE), "--format", "jsonl", "--server", url, "-o",
+                  str(tmp_path / "out.jsonl"))
+    assert facts == {"imported": [], "token_match": None, "strings": None}
+    assert '"Vladimir Poutine"' in (tmp_path / "out.jsonl").read_text(encoding="utf-8")
