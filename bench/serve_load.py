@@ -2,7 +2,7 @@
 throughput of `ner-cli extract` on the same text (README, "Speed", "`ner-cli serve`").
 
 Usage: python bench/serve_load.py [--requests 2000] [--concurrency 8] [--jobs 2]
-                                  [--batch-copies 500] [--runs 5] [--compare-j1 300]
+                                  [--batch-copies 500] [--rounds 2] [--runs 5] [--compare-j1 N]
 
 - starts `ner-cli serve -j JOBS --port 0` on loopback and waits for its ready line;
 - sends REQUESTS POST /v1/extract (JSON) of one news article (samples/
@@ -10,8 +10,11 @@ Usage: python bench/serve_load.py [--requests 2000] [--concurrency 8] [--jobs 2]
   keep-alive http.client connection; reports requests/s, words/s, p50/p90/p99 latency and
   errors (any status but 200, or a record without entities);
 - times `ner-cli extract -j JOBS` on the same text repeated BATCH_COPIES times (a JSONL
-  corpus), less its start-up (the same command on one copy): batch words/s;
-- times `ner-cli extract --server URL` on the article end to end: median of RUNS;
+  corpus), less its start-up (the same command on one copy): batch words/s; the two take
+  turns ROUNDS times, and each round gives its serve/batch ratio;
+- the latency at concurrency 1 (200 requests);
+- times `ner-cli extract --server URL` on the article end to end, and `ner-cli --help`:
+  medians of RUNS;
 - --compare-j1 N: N requests at the same concurrency to a one-job service run in this
   process's thread (what `serve -j 1` does) and to one worker process (a pool of one),
   to show which -j 1 should use.
@@ -152,6 +155,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--batch-copies", type=int, default=500)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--compare-j1", type=int, default=0, metavar="N")
     args = parser.parse_args()
     text = SAMPLE.read_text(encoding="utf-8")
@@ -162,23 +166,29 @@ def main() -> int:
           f"{platform.python_version()}; article {SAMPLE.name} ({words} words)")
 
     service, url = start([ner_cli(), "serve", "--port", "0", "-j", str(args.jobs)])
+    ratios = []
     try:
         load(url, body, 4 * args.concurrency, args.concurrency)  # warm-up, not counted
-        served = load(url, body, args.requests, args.concurrency)
-        show(f"ner-cli serve -j {args.jobs}, concurrency {args.concurrency}", served, words)
+        for round_ in range(1, args.rounds + 1):
+            # the two measures take turns, so that each pair sees the same load on the machine
+            served = load(url, body, args.requests, args.concurrency)
+            show(f"[round {round_}] ner-cli serve -j {args.jobs}, concurrency "
+                 f"{args.concurrency}", served, words)
+            batch = batch_words_per_second(text, args.batch_copies, args.jobs)
+            ratios.append(served["per_second"] * words / batch)
+            print(f"[round {round_}] ner-cli extract -j {args.jobs} on {args.batch_copies} "
+                  f"copies (start-up subtracted): {batch:,.0f} words/s; serve/batch: "
+                  f"{ratios[-1]:.2f}x (load average {os.getloadavg()[0]:.1f})", flush=True)
         single = load(url, body, min(200, args.requests), 1)
         show(f"ner-cli serve -j {args.jobs}, concurrency 1", single, words)
+        help_ = [seconds([ner_cli(), "--help"])[0] for _ in range(args.runs)]
         remote = [seconds([ner_cli(), "extract", str(SAMPLE), "-f", "jsonl", "-q", "--server",
                            url])[0] for _ in range(args.runs)]
         print(f"ner-cli extract --server URL {SAMPLE.name}: median of {args.runs} "
-              f"{statistics.median(remote):.2f} s (min {min(remote):.2f} s)")
+              f"{statistics.median(remote):.2f} s (min {min(remote):.2f} s); ner-cli --help: "
+              f"{statistics.median(help_):.2f} s (min {min(help_):.2f} s)")
     finally:
         stop(service)
-
-    batch = batch_words_per_second(text, args.batch_copies, args.jobs)
-    ratio = served["per_second"] * words / batch
-    print(f"ner-cli extract -j {args.jobs} on {args.batch_copies} copies (start-up "
-          f"subtracted): {batch:,.0f} words/s; serve/batch: {ratio:.2f}x")
 
     if args.compare_j1:
         for how in ("thread", "process"):
