@@ -162,6 +162,19 @@ def test_batches_stay_under_the_services_body_limit(cli, workers, tmp_path):
     assert records[:5] + records[6:] == expected[:5] + expected[6:]
 
 
+def test_documents_the_service_times_out_get_error_records(cli, workers, corpus):
+    with serving(workers, Limits(timeout=0.001)) as served:
+        result = cli("extract", corpus, "-f", "jsonl", "--server", served)
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 10
+    timed_out = [r for r in records if r.get("error", "").startswith("the service timed out")]
+    assert timed_out[0]["error"] == ("the service timed out: the documents took over 0.001 s "
+                                     "(--timeout)")
+    assert len(timed_out) == 7  # the other three failed here: a binary file and two lines
+    assert "ner-cli: 10 documents, 0 mentions, 10 failed;" in result.stderr
+
+
 @pytest.mark.slow
 def test_serve_and_extract_server_as_real_processes(cli, run, tmp_path):
     """`ner-cli serve -j 2` (worker processes) on a free loopback port, used by `ner-cli

@@ -27,6 +27,8 @@ BATCH = 64
 HEADROOM = 4096
 # How long a busy service (503) is waited for before the run gives up.
 BUSY_WAIT = 60.0
+# The service's answer when documents took over its --timeout.
+TIMED_OUT = 504
 
 
 class Service:
@@ -124,7 +126,11 @@ class Service:
 
     def _extract(self, body: bytes, query: str) -> Iterator[dict]:
         response = self._request("POST", f"/v1/extract{query}", body,
-                                 {"Content-Type": "application/x-ndjson"})
+                                 {"Content-Type": "application/x-ndjson"}, TIMED_OUT)
+        if response.status == TIMED_OUT:  # these documents failed; the run goes on
+            error = f"the service timed out: {_detail(response.read())}"
+            yield from ({"error": error} for _ in range(body.count(b"\n")))
+            return
         try:
             for line in response:
                 if line.strip():
@@ -135,8 +141,10 @@ class Service:
                                f"{_reason(error)}") from None
 
     def _request(self, method: str, path: str, body: bytes | None = None,
-                 headers: dict | None = None) -> http.client.HTTPResponse:
-        """The response to a request, status 200; waits out a busy service (503)."""
+                 headers: dict | None = None,
+                 also: int | None = None) -> http.client.HTTPResponse:
+        """The response to a request, status 200 (or ``also``); waits out a busy service
+        (503)."""
         waited = 0.0
         while True:
             response = self._attempt(method, path, body, headers)
@@ -146,7 +154,7 @@ class Service:
             pause = _retry_after(response.getheader("Retry-After"))
             time.sleep(pause)
             waited += pause
-        if response.status == 200:
+        if response.status in (200, also):
             return response
         detail = _detail(response.read())
         if response.status == 401:
