@@ -91,10 +91,18 @@ def serve_cli(
         app = create_app(workers, limits, token)
         config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False,
                                 lifespan="off", timeout_graceful_shutdown=5)
-        note(f"ner-cli: serving {pipeline.model} at {url_of(listening)} "
-             f"({workers.jobs} {'worker' if workers.jobs == 1 else 'workers'}"
-             f"{', token required' if token else ''}); Ctrl-C stops")
-        server = uvicorn.Server(config)
+        ready = (f"ner-cli: serving {pipeline.model} at {url_of(listening)} "
+                 f"({workers.jobs} {'worker' if workers.jobs == 1 else 'workers'}"
+                 f"{', token required' if token else ''}); Ctrl-C stops")
+
+        class Server(uvicorn.Server):
+            async def startup(self, sockets=None) -> None:
+                # said once uvicorn serves, and handles Ctrl-C and SIGTERM itself
+                await super().startup(sockets=sockets)
+                if self.started:
+                    note(ready)
+
+        server = Server(config)
         server.run(sockets=[listening])  # Ctrl-C: raised again here once it has stopped
     finally:
         signal.signal(signal.SIGTERM, previous)
