@@ -31,6 +31,19 @@ def nlp():
     return load_pipeline()
 
 
+@pytest.fixture(scope="module")
+def workers(nlp):
+    """The service's workers as `ner-cli serve -j 1` has them: the session's pipeline, in this
+    process, on one thread (needs the serve extra)."""
+    from ner_cli.options import PipelineOptions
+    from ner_cli.service import Workers
+
+    started = Workers(PipelineOptions(), jobs=1)
+    started.start()
+    yield started
+    started.close()
+
+
 @pytest.fixture
 def cli(nlp, monkeypatch):
     """Invoke the Typer app in-process; returns typer.testing.Result (stdout/stderr apart)."""

@@ -22,8 +22,9 @@ from ner_cli.readers import InputFormat
 
 # Commands that do not run ner-cli's pipeline, and why.
 NOT_PIPELINE = {"train": "fine-tunes a fresh copy of --base; it takes its own options"}
-# Commands that analyse documents they read from paths (evaluate reads one gold file).
-NOT_INPUTS = {"train", "evaluate"}
+# Commands that analyse documents they read from paths (evaluate reads one gold file;
+# serve reads requests).
+NOT_INPUTS = {"train", "evaluate", "serve"}
 
 
 def click_commands() -> dict:

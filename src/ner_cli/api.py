@@ -62,6 +62,12 @@ class Extractor:
 
         return load_pipeline(self.options)
 
+    def pipeline_version(self) -> dict[str, str | None]:
+        """What makes the records what they are (``ner_cli.pipeline.pipeline_version``)."""
+        from ner_cli.pipeline import pipeline_version
+
+        return pipeline_version(self.options)
+
     def extract(self, text: str, id: str | None = None) -> dict:
         """The record of one text, in this process."""
         from ner_cli.run import process

@@ -117,3 +117,7 @@ class NotAStore(UsageError):
     def __init__(self, path: str, reason: str) -> None:
         self.path, self.reason = str(path), reason
         super().__init__(f"{self.path}: {reason}")
+
+
+class ServiceError(NerCliError):
+    """The service cannot start (its address is taken), or cannot be reached or used."""

@@ -131,18 +131,31 @@ def to_record(result: Result, include_text: bool = False) -> dict:
     ``include_text`` adds the document's text, which the offsets refer to.
     """
     document = result.document
-    record = {"id": document.id, "source": document.source}
     if document.error is not None:
-        record["error"] = document.error
-        return record
-    if "encoding" in document.meta:
-        record["encoding"] = document.meta["encoding"]
+        return document_record(document)
     from ner_cli.entities import entity_order, group_mentions
 
     mentions, entities = group_mentions(document.text, result.mentions)
-    record["entities"] = [mention.as_dict() for mention in mentions]
     # most mentioned first, then in order of appearance: the order of every entity list
-    record["entities_grouped"] = [entity.as_dict() for entity in sorted(entities, key=entity_order)]
+    grouped = [entity.as_dict() for entity in sorted(entities, key=entity_order)]
+    found = {"entities": [mention.as_dict() for mention in mentions], "entities_grouped": grouped}
+    return document_record(document, found, include_text)
+
+
+def document_record(document: Document, found: dict | None = None,
+                    include_text: bool = False, error: str | None = None) -> dict:
+    """The record of ``document`` in the output contract's key order: its error (the
+    document's, else ``error``), or ``found`` (its ``entities`` and ``entities_grouped``),
+    computed here or by a service (``extract --server``)."""
+    record = {"id": document.id, "source": document.source}
+    error = document.error if document.error is not None else error
+    if error is not None:
+        record["error"] = error
+        return record
+    if "encoding" in document.meta:
+        record["encoding"] = document.meta["encoding"]
+    record["entities"] = found["entities"]
+    record["entities_grouped"] = found["entities_grouped"]
     if include_text:
         record["text"] = document.text
     return record

@@ -36,7 +36,7 @@ def parse_lines(lines: Iterable[tuple[int, str | bytes]]) -> Iterator[Line]:
             continue
         try:
             yield Line(number, json.loads(line))
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
             yield Line(number, error=f"malformed JSON ({getattr(error, 'msg', error)})")
 
 

@@ -95,7 +95,8 @@ def _batched(items: Iterable, size: int) -> Iterator[list]:
 _WORKER: dict = {}
 
 
-def _init_worker(options: PipelineOptions, record: RecordOptions) -> None:
+def _init_worker(options: PipelineOptions, record: RecordOptions, ready=None) -> None:
+    # ``ready``: a queue told when the pipeline is loaded (or failed to), for the service
     # The parent handles Ctrl-C and stops the workers; they must not print tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -106,12 +107,16 @@ def _init_worker(options: PipelineOptions, record: RecordOptions) -> None:
     except Exception as error:  # noqa: BLE001 - raised again by the first task, in the parent
         # An initializer that raises makes Pool start a new worker, forever.
         _WORKER["error"] = error
+    if ready is not None:
+        ready.put(os.getpid())
 
 
-def _work(documents: list[Document]) -> list[Processed]:
+def _work(documents: list[Document], record: RecordOptions | None = None) -> list[Processed]:
+    # ``record``: this task's record options, not the pool's (the service's ?labels=)
     if "error" in _WORKER:
         raise _WORKER["error"]
-    return list(process(_WORKER["nlp"], documents, _WORKER["batch_size"], _WORKER["record"]))
+    return list(process(_WORKER["nlp"], documents, _WORKER["batch_size"],
+                        _WORKER["record"] if record is None else record))
 
 
 def _run_parallel(

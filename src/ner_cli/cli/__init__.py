@@ -7,6 +7,7 @@ from ner_cli.cli import (  # noqa: F401  (each module registers its command)
     evaluate,
     extract,
     graph,
+    serve,
     show,
     stats,
     train,

@@ -10,6 +10,7 @@ import typer
 
 from ner_cli.cli.options import (
     OUTPUT_PANEL,
+    PIPELINE_PANEL,
     Inputs,
     LabelsOption,
     OutputOption,
@@ -18,6 +19,7 @@ from ner_cli.cli.options import (
     command,
     parse_labels,
 )
+from ner_cli.cli.serve import TOKEN_ENV
 from ner_cli.errors import ExitStatus, UsageError
 from ner_cli.options import PipelineOptions
 from ner_cli.writers import Format
@@ -83,6 +85,17 @@ def extract_cli(
         ),
     ] = False,
     labels: LabelsOption = None,
+    server: Annotated[
+        str | None,
+        typer.Option("--server", metavar="URL", rich_help_panel=PIPELINE_PANEL,
+                     help="Send the texts to a running `ner-cli serve` at URL; the model is "
+                     "not loaded here."),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", metavar="TOKEN", envvar=TOKEN_ENV, show_envvar=True,
+                     rich_help_panel=PIPELINE_PANEL, help="With --server: its bearer token."),
+    ] = None,
     pipeline: PipelineOptions = PipelineOptions(),
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
@@ -114,11 +127,20 @@ def extract_cli(
 
         require_pyarrow()
     # the HTML report shows each text with its marks
-    extractor = Extractor(
-        pipeline, labels=parse_labels(labels), include_text=include_text or chosen is Format.html
-    )
+    record_options = {"labels": parse_labels(labels),
+                      "include_text": include_text or chosen is Format.html}
+    if server is not None:
+        from ner_cli.client import RemoteExtractor, Service
+
+        if pipeline != PipelineOptions(batch_size=pipeline.batch_size, jobs=pipeline.jobs):
+            raise UsageError("--server runs the service's pipeline: give --model, --base-ner, "
+                             "--ner-weights or --patterns to `ner-cli serve`")
+        extractor = RemoteExtractor(Service(server, token), **record_options)
+    else:
+        extractor = Extractor(pipeline, **record_options)
     screen = output_dir is None and is_stdout(output) and sys.stdout.isatty()
-    run = Run(inputs, quiet, verbose, pipeline.model, writes_to_screen=screen)
+    run = Run(inputs, quiet, verbose, pipeline.model if server is None else server,
+              writes_to_screen=screen)
     documents = read_documents(inputs.paths, inputs.options, run.left_out)
     if resume:
         documents = run.skipping(
@@ -143,13 +165,11 @@ def _into_database(output, extractor, run, documents, prune: bool) -> ExitStatus
     """-o news.db: only new, changed or redone documents go through the pipeline; the
     others are counted as unchanged (the way --resume skips written files)."""
     from ner_cli.cli.app import error
-    from ner_cli.pipeline import pipeline_version
     from ner_cli.readers import NO_MATCHING_FILES
     from ner_cli.writers.sqlite import CorpusStore
 
     labels = extractor.record_options.labels
-    version = {**pipeline_version(extractor.options),
-               "labels": ",".join(labels) if labels else None}
+    version = {**extractor.pipeline_version(), "labels": ",".join(labels) if labels else None}
     with CorpusStore(output, version) as store:
         run.tally.changes = store.counts
         store.write(run.records(extractor.process(run.skipping(documents, store.skip))))

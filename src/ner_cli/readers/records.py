@@ -11,16 +11,23 @@ from ner_cli.errors import InputError
 from ner_cli.jsonl import read_jsonl
 
 
-def jsonl_documents(path: str, text: str, text_key: str, id_key: str) -> Iterator[Document]:
-    """One Document per non-empty line; a bad line becomes an error Document."""
+def jsonl_documents(path: str, text: str | bytes, text_key: str, id_key: str,
+                    numbered: bool = False) -> Iterator[Document]:
+    """One Document per non-empty line; a bad line becomes an error Document.
+
+    A line's id (when it has none) and source are "<path>:<line>"; ``numbered``: its id is
+    its line number and its source ``path`` (the service's NDJSON requests).
+    """
     for line in read_jsonl(text):
-        where = f"{path}:{line.number}"
+        where = str(line.number) if numbered else f"{path}:{line.number}"
+        source = path if numbered else where
         if line.error is not None:
-            yield Document(where, where, error=line.error)
+            yield Document(where, source, error=line.error)
         elif not isinstance(line.value, dict):
-            yield Document(where, where, error="line is not a JSON object")
+            yield Document(where, source, error="line is not a JSON object")
         else:
-            yield _document(where, line.value.get(id_key), line.value.get(text_key), text_key)
+            yield text_document(where, line.value.get(id_key), line.value.get(text_key),
+                                text_key, source)
 
 
 def csv_documents(
@@ -33,17 +40,29 @@ def csv_documents(
         raise InputError(f"no column {text_column!r} (columns: {columns})")
     for number, row in enumerate(reader, start=1):
         where = f"{path}:{number}"
-        yield _document(where, row.get(id_column), row.get(text_column), text_column)
+        yield text_document(where, row.get(id_column), row.get(text_column), text_column)
 
 
-def _document(where: str, raw_id: object, text: object, key: str) -> Document:
+def text_document(where: str, raw_id: object, text: object, key: str,
+                  source: str | None = None) -> Document:
+    """The Document of one JSONL line or CSV row (its id ``where`` when it has none, its
+    source ``where`` unless given), or an error Document saying what is wrong with its text."""
     doc_id = where if raw_id is None or raw_id == "" else str(raw_id)
+    source = where if source is None else source
+    if not _is_unicode(doc_id):  # no record could carry it: UTF-8 cannot encode it
+        return Document(where, source, error="the id holds a lone surrogate")
     if text is None:
-        return Document(doc_id, where, error=f"no {key!r} field")
+        return Document(doc_id, source, error=f"no {key!r} field")
     if not isinstance(text, str):
-        return Document(doc_id, where, error=f"{key!r} is not a string")
+        return Document(doc_id, source, error=f"{key!r} is not a string")
+    if not _is_unicode(text):
+        return Document(doc_id, source, error=f"{key!r} holds a lone surrogate")
+    return Document(doc_id, source, text=text)
+
+
+def _is_unicode(text: str) -> bool:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return Document(doc_id, where, error=f"{key!r} holds a lone surrogate")
-    return Document(doc_id, where, text=text)
+        return False
+    return True

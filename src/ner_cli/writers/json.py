@@ -10,8 +10,14 @@ from typing import TextIO
 def write_jsonl(records: Iterable[dict], out: TextIO) -> None:
     """One compact JSON object per line; accents stay readable."""
     for record in records:
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(jsonl_line(record))
         out.flush()
+
+
+def jsonl_line(record: dict) -> str:
+    """One record as a JSONL line (with its "\\n"): what ``extract -f jsonl`` and the
+    service's NDJSON responses write."""
+    return json.dumps(record, ensure_ascii=False) + "\n"
 
 
 def write_json(records: Iterable[dict], out: TextIO) -> None:

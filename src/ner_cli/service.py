@@ -1,0 +1,475 @@
+"""`ner-cli serve`: the pipeline as a warm HTTP service (README, "Service: `ner-cli serve`").
+
+An ASGI app (Starlette, with its OpenAPI document written here) over ``Workers``: N spawned
+processes running ``ner_cli.run``'s worker, each holding the pipeline, or this process on
+one thread for ``-j 1``. Records are the output contract's, as ``extract`` writes them.
+
+Starlette, not FastAPI: the request bodies are checked by the readers' own code (the same
+error wording as ``extract``), one path takes JSON or NDJSON by content type, and the
+responses are the output contract's plain dicts, so pydantic models would only restate
+them; the OpenAPI document below is the one description, and the schemathesis tests hold
+the app to it.
+
+Importing this module imports Starlette; only ``serve`` and the tests do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import multiprocessing
+import queue
+import threading
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from ner_cli import __version__
+from ner_cli.api import TEXT_SOURCE
+from ner_cli.document import Document
+from ner_cli.errors import ServiceError, UnknownLabels
+from ner_cli.options import PipelineOptions, RecordOptions
+from ner_cli.run import TASK_SIZE, Processed, _init_worker, _work, process, resolve_jobs
+from ner_cli.writers.json import jsonl_line
+
+JSON = "application/json"
+NDJSON = "application/x-ndjson"
+MEGABYTE = 1024 * 1024
+# Seconds the workers have to load the pipeline (a second or two on a quiet machine).
+LOAD_TIMEOUT = 300
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the service takes on: the largest request body (bytes), the batches of documents
+    waiting or running beyond which a request gets 503, and the seconds a batch may take."""
+
+    max_body: int = 5 * MEGABYTE
+    queue: int = 64
+    timeout: float = 30.0
+
+
+class Workers:
+    """Where the documents go: ``jobs`` spawned processes (``ner_cli.run``'s worker, which
+    loads the pipeline once), or, for one job, this process on one thread (``processes``
+    says otherwise; bench/serve_load.py --compare-j1 measures both)."""
+
+    def __init__(self, options: PipelineOptions, jobs: int | None = None,
+                 processes: bool | None = None) -> None:
+        self.options = options
+        self.jobs = resolve_jobs(options.jobs if jobs is None else jobs)
+        self.processes = self.jobs > 1 if processes is None else processes
+        self.pending = 0  # batches submitted and not finished (the bounded queue)
+        self._lock = threading.Lock()
+        self._pool = None
+        self._thread = None
+        self._nlp = None
+
+    def start(self) -> None:
+        """Load the pipeline in every worker; returns when all of them hold it, raises the
+        error of a pipeline that cannot load."""
+        from ner_cli.pipeline import load_pipeline
+
+        try:
+            if not self.processes:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._nlp = load_pipeline(self.options)
+                self._thread = ThreadPoolExecutor(1, thread_name_prefix="ner-cli-pipeline")
+                return
+            # spawn, as run.py: the parent runs threads (the event loop's, the pool's)
+            context = multiprocessing.get_context("spawn")
+            ready = context.Queue()
+            self._pool = context.Pool(self.jobs, initializer=_init_worker,
+                                      initargs=(self.options, RecordOptions(), ready))
+            for _ in range(self.jobs):
+                try:
+                    # a worker that dies before it can say (Pool starts another, forever)
+                    # must not leave the service waiting without a word
+                    ready.get(timeout=LOAD_TIMEOUT)
+                except queue.Empty:
+                    raise ServiceError(f"the workers did not load the pipeline within "
+                                       f"{LOAD_TIMEOUT} s") from None
+            self._pool.apply(_work, ([],))  # raises a worker's loading error, if any
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Stop the workers (work in progress is dropped)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+        if self._thread is not None:
+            self._thread.shutdown(wait=False, cancel_futures=True)
+            self._thread = None
+
+    def submit(self, documents: list[Document], record: RecordOptions) -> asyncio.Future:
+        """The Processed list of ``documents``, as a future of the running event loop.
+
+        A batch counts in ``pending`` until a worker is done with it, even when its request
+        gave up waiting (a timeout): the queue is the work the workers really have.
+        """
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        with self._lock:
+            self.pending += 1
+
+        def settle(result: list[Processed] | None, error: BaseException | None) -> None:
+            if future.done():  # its request timed out or went away
+                return
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+        def report(result: list[Processed] | None = None,
+                   error: BaseException | None = None) -> None:  # in a pool's thread
+            with self._lock:
+                self.pending -= 1
+            try:
+                loop.call_soon_threadsafe(settle, result, error)
+            except RuntimeError:  # that loop is closed: nobody waits for this any more
+                pass
+
+        if self._pool is not None:
+            self._pool.apply_async(_work, (documents, record), callback=report,
+                                   error_callback=lambda error: report(error=error))
+        else:
+            task = self._thread.submit(_process_all, self._nlp, documents,
+                                       self.options.batch_size, record)
+            task.add_done_callback(lambda done: _report_done(done, report))
+        return future
+
+
+def _report_done(task, report) -> None:
+    if task.cancelled():  # the service is stopping
+        return
+    error = task.exception()
+    report(error=error) if error is not None else report(task.result())
+
+
+def _process_all(nlp, documents: list[Document], batch_size: int,
+                 record: RecordOptions) -> list[Processed]:
+    return list(process(nlp, documents, batch_size, record))
+
+
+def info(options: PipelineOptions, workers: Workers, limits: Limits) -> dict:
+    """What GET /v1/info says: versions, the pipeline (as a corpus database records it) and
+    its labels, the workers and the limits."""
+    from ner_cli.pipeline import ner_labels, pipeline_version
+
+    return {"ner_cli": __version__, **pipeline_version(options),
+            "labels": ner_labels(options) or [], "jobs": workers.jobs,
+            "max_body": limits.max_body, "queue": limits.queue, "timeout": limits.timeout}
+
+
+def create_app(workers: Workers, limits: Limits = Limits(), token: str | None = None) -> Starlette:
+    """The ASGI app over started ``workers``; ``token``: the bearer token every request but
+    GET /healthz must carry (None: no check)."""
+    about = info(workers.options, workers, limits)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def show_info(request: Request) -> Response:
+        return JSONResponse(about)
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(openapi_document(about["labels"], token is not None))
+
+    async def extract(request: Request) -> Response:
+        kind = _body_kind(request.headers.get("content-type"))
+        record = _record_options(request.query_params.get("labels"), workers.options)
+        if workers.pending >= limits.queue:
+            raise HTTPException(503, f"busy: {workers.pending} batches of documents waiting "
+                                "or running; try again shortly", headers={"Retry-After": "1"})
+        body = await _read_body(request, limits.max_body)
+        if kind == JSON:
+            document = _json_document(body)
+            [processed] = await _waited(workers.submit([document], record), limits.timeout)
+            # the bytes of its line in `extract -f jsonl`, as in the NDJSON responses
+            return Response(jsonl_line(processed.record), media_type=JSON)
+        from ner_cli.readers.records import jsonl_documents
+
+        documents = list(jsonl_documents(TEXT_SOURCE, body, "text", "id", numbered=True))
+        return await _streamed(documents, record, workers, limits)
+
+    routes = [Route("/healthz", healthz, methods=["GET"]),
+              Route("/v1/info", show_info, methods=["GET"]),
+              Route("/v1/extract", extract, methods=["POST"]),
+              Route("/openapi.json", openapi, methods=["GET"])]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _refused})
+    if token is not None:
+        app.add_middleware(BearerToken, token=token)
+    return app
+
+
+async def _refused(request: Request, exc: HTTPException) -> Response:
+    return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+
+
+class BearerToken:
+    """ASGI middleware: every request but GET /healthz carries ``Authorization: Bearer
+    TOKEN``, else 401 (compared in constant time)."""
+
+    def __init__(self, app, token: str) -> None:
+        self.app = app
+        self.token = token.encode("utf-8")
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] != "/healthz":
+            header = dict(scope["headers"]).get(b"authorization", b"")
+            scheme, _, given = header.partition(b" ")
+            # compare_digest even for a wrong scheme: the time says nothing either way
+            matches = hmac.compare_digest(given.strip(), self.token)
+            if not (matches and scheme.lower() == b"bearer"):
+                response = JSONResponse({"detail": "missing or wrong bearer token"}, 401,
+                                        headers={"WWW-Authenticate": "Bearer"})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _body_kind(content_type: str | None) -> str:
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind not in (JSON, NDJSON):
+        raise HTTPException(415, f"Content-Type must be {JSON} (one document) or {NDJSON} "
+                            f"(one document per line), not {kind or 'none'}")
+    return kind
+
+
+def _record_options(labels: str | None, options: PipelineOptions) -> RecordOptions:
+    from ner_cli.pipeline import check_labels
+
+    wanted = () if labels is None else tuple(labels.split(","))  # as documented: exact
+    if "" in wanted:
+        raise HTTPException(422, "labels: an empty label (want e.g. PER,ORG, or no labels "
+                            "parameter for all)")
+    try:
+        check_labels(wanted or None, options)
+    except UnknownLabels as error:
+        raise HTTPException(422, f"labels: {error}") from None
+    return RecordOptions(wanted or None)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    too_large = HTTPException(413, f"the body is over the service's limit of {limit:,} bytes "
+                              "(--max-body); send fewer documents per request")
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json_document(body: bytes) -> Document:
+    """The document of a JSON body, or 422 saying what is wrong with it."""
+    from ner_cli.readers.records import text_document
+
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise HTTPException(422, f"the body is not JSON: {getattr(error, 'msg', error)}") from None
+    if not isinstance(value, dict):
+        raise HTTPException(422, 'the body is not a JSON object (want {"text": ..., "id": ...})')
+    if value.get("id") is not None and not isinstance(value["id"], str):
+        raise HTTPException(422, "'id' is not a string")
+    document = text_document("1", value.get("id"), value.get("text"), "text", TEXT_SOURCE)
+    if document.error is not None:
+        raise HTTPException(422, document.error)
+    return document
+
+
+async def _waited(future: asyncio.Future, timeout: float) -> list[Processed]:
+    try:
+        return await asyncio.wait_for(future, timeout)
+    except asyncio.TimeoutError:
+        raise HTTPException(504, f"the documents took over {timeout:g} s (--timeout)") from None
+
+
+async def _streamed(documents: list[Document], record: RecordOptions, workers: Workers,
+                    limits: Limits) -> Response:
+    """NDJSON records in input order, each batch as it is done. A few batches are in flight
+    at a time, so the requests of others take turns with a long one. The first batch is
+    awaited before the response starts: its timeout is a 504; a later batch's makes error
+    records."""
+    from ner_cli.extract import document_record
+
+    batches = deque(documents[i:i + TASK_SIZE] for i in range(0, len(documents), TASK_SIZE))
+    in_flight: deque = deque()
+
+    def fill() -> None:
+        while batches and len(in_flight) <= workers.jobs:
+            batch = batches.popleft()
+            in_flight.append((batch, workers.submit(batch, record)))
+
+    fill()
+    first = await _waited(in_flight.popleft()[1], limits.timeout) if in_flight else []
+
+    async def lines() -> AsyncIterator[str]:
+        yield "".join(jsonl_line(p.record) for p in first)
+        while in_flight:
+            fill()
+            batch, future = in_flight.popleft()
+            try:
+                done = [p.record for p in await asyncio.wait_for(future, limits.timeout)]
+            except asyncio.TimeoutError:
+                reason = f"took over {limits.timeout:g} s (the service's --timeout)"
+                done = [document_record(d, error=reason) for d in batch]
+            yield "".join(jsonl_line(r) for r in done)
+
+    return StreamingResponse(lines(), media_type=NDJSON)
+
+
+# --- the OpenAPI document ------------------------------------------------------------------
+
+
+def _error_response(description: str) -> dict:
+    return {"description": description,
+            "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_SCHEMAS = {
+    "ExtractRequest": {
+        "type": "object", "required": ["text"],
+        "properties": {
+            "text": {"type": "string", "description": "The document's text."},
+            "id": {"type": ["string", "null"],
+                   "description": 'The record\'s id (default "1"; in NDJSON, the line number).'},
+        },
+    },
+    "Mention": {
+        "type": "object", "required": ["text", "label", "start", "end", "name", "title", "entity"],
+        "properties": {
+            "text": {"type": "string"}, "label": {"type": "string"},
+            "start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0},
+            "name": {"type": "string"},
+            "title": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["text", "start", "end"],
+                "properties": {"text": {"type": "string"}, "start": {"type": "integer"},
+                               "end": {"type": "integer"}}}]},
+            "entity": _NULLABLE_STRING,
+        },
+    },
+    "Entity": {
+        "type": "object",
+        "required": ["id", "name", "label", "count", "variants", "first_start"],
+        "properties": {
+            "id": {"type": "string"}, "name": {"type": "string"}, "label": {"type": "string"},
+            "count": {"type": "integer", "minimum": 1},
+            "variants": {"type": "array", "items": {"type": "string"}},
+            "first_start": {"type": "integer", "minimum": 0},
+        },
+    },
+    "Record": {
+        "description": 'The output contract (README, "Output contract"): entities, or an '
+                       "error for a document that could not be processed.",
+        "type": "object", "required": ["id", "source"],
+        "properties": {
+            "id": {"type": "string"}, "source": {"type": "string"},
+            "error": {"type": "string"},
+            "entities": {"type": "array", "items": {"$ref": "#/components/schemas/Mention"}},
+            "entities_grouped": {"type": "array",
+                                 "items": {"$ref": "#/components/schemas/Entity"}},
+        },
+        "oneOf": [{"required": ["entities", "entities_grouped"]}, {"required": ["error"]}],
+    },
+    "Info": {
+        "type": "object",
+        "required": ["ner_cli", "model", "weights", "patterns", "labels", "jobs", "max_body",
+                     "queue", "timeout"],
+        "properties": {
+            "ner_cli": {"type": "string", "description": "ner-cli's version."},
+            "model": {"type": "string", "description": "spaCy pipeline and its version."},
+            "weights": {"type": "string", "description": "ner weights and a hash of them."},
+            "patterns": _NULLABLE_STRING, "labels": {"type": "array", "items": {"type": "string"}},
+            "jobs": {"type": "integer"}, "max_body": {"type": "integer"},
+            "queue": {"type": "integer"}, "timeout": {"type": "number"},
+        },
+    },
+    "Error": {"type": "object", "required": ["detail"],
+              "properties": {"detail": {"type": "string"}}},
+}
+
+
+def openapi_document(labels: list[str] | None = None, with_token: bool = False) -> dict:
+    """The OpenAPI 3.1 document of the service (GET /openapi.json); ``labels``: those the
+    pipeline predicts, the values ``?labels=`` takes."""
+    label = {"type": "string", **({"enum": labels} if labels else {})}
+    busy = _error_response("Busy: the queue of documents is full; try again after "
+                           "Retry-After seconds.")
+    busy["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
+    extract = {
+        "summary": "Entities of one document (JSON) or of many (NDJSON, streamed back)",
+        "operationId": "extract",
+        "parameters": [{"name": "labels", "in": "query", "required": False,
+                        "style": "form", "explode": False,
+                        "description": "Keep only these labels, comma-separated: PER,ORG.",
+                        "schema": {"type": "array", "items": label, "minItems": 1}}],
+        "requestBody": {"required": True, "content": {
+            JSON: {"schema": {"$ref": "#/components/schemas/ExtractRequest"}},
+            # any bytes: a line that is not an ExtractRequest gets an error record, and the
+            # response is a 200 all the same (as extract reads a JSONL corpus)
+            NDJSON: {"schema": {"description": "One ExtractRequest per line; a line that is "
+                                "not one gives an error record in its place, not a failed "
+                                "response."}},
+        }},
+        "responses": {
+            "200": {"description": "The record (JSON), or one record per line in input "
+                                   "order (NDJSON).",
+                    "content": {JSON: {"schema": {"$ref": "#/components/schemas/Record"}},
+                                NDJSON: {"schema": {
+                                    "type": "array", "description": "One Record per line.",
+                                    "items": {"$ref": "#/components/schemas/Record"}}}}},
+            "413": _error_response("The body is over --max-body."),
+            "415": _error_response("Neither application/json nor application/x-ndjson."),
+            "422": _error_response("Not a JSON object with a string text, or an unknown "
+                                   "label."),
+            "503": busy,
+            "504": _error_response("The documents took over --timeout seconds."),
+        },
+    }
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "ner-cli", "version": __version__,
+                 "description": "Named entities of French news texts (README, \"Service\")."},
+        "paths": {
+            "/healthz": {"get": {"summary": "Liveness (no token needed)", "operationId": "healthz",
+                                 "security": [],
+                                 "responses": {"200": {"description": "The service is up.",
+                                                       "content": {JSON: {"schema": {
+                                                           "type": "object",
+                                                           "required": ["status"]}}}}}}},
+            "/v1/info": {"get": {"summary": "Versions, pipeline, labels and limits",
+                                 "operationId": "info", "responses": {"200": {
+                                     "description": "What the service runs.",
+                                     "content": {JSON: {"schema": {
+                                         "$ref": "#/components/schemas/Info"}}}}}}},
+            "/v1/extract": {"post": extract},
+        },
+        "components": {"schemas": _SCHEMAS},
+    }
+    if with_token:
+        document["components"]["securitySchemes"] = {"token": {"type": "http",
+                                                               "scheme": "bearer"}}
+        document["security"] = [{"token": []}]
+        unauthorized = _error_response("Missing or wrong bearer token.")
+        for path in ("/v1/info", "/v1/extract"):
+            for operation in document["paths"][path].values():
+                operation["responses"]["401"] = unauthorized
+    return document
