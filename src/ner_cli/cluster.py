@@ -208,23 +208,28 @@ class _connected:
         self.cluster = self.client = None
 
     def __enter__(self):
+        try:
+            return self._connect()
+        except BaseException:  # Ctrl-C included: a cluster started here is closed
+            self.__exit__(None, None, None)
+            raise
+
+    def _connect(self):
         from distributed import Client
 
         try:
             if self.where.is_local:
                 self.cluster = start_local_cluster(self.where.workers)
-                self.client = Client(self.cluster)
+                self.client = Client(self.cluster, set_as_default=False)
             else:
                 self.client = Client(self.where.address, timeout=CONNECT_TIMEOUT,
                                      set_as_default=False)
         except (OSError, TimeoutError) as error:
-            self.__exit__(None, None, None)
             raise ClusterError(f"cannot reach the Dask scheduler {_describe(self.where)}: "
                                f"{_reason(error)}") from error
         try:
             self.client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
         except (OSError, TimeoutError) as error:
-            self.__exit__(None, None, None)
             raise ClusterError(f"the Dask scheduler {_describe(self.where)} has no worker "
                                f"(waited {WORKERS_TIMEOUT} s)") from error
         return self.client

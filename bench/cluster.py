@@ -1,0 +1,257 @@
+"""`ner-cli extract --cluster` against `-j 2` on the same cores, a batch-size sweep, and what
+the measured per-batch costs say for 8, 64 and 512 worker processes (issue 14).
+
+Usage: python bench/cluster.py [--data ../shared/data/bench] [--words 300000]
+                               [--batches 4000,16000,64000,256000] [--repeat 1]
+
+In one run, on the first --words words of the bench corpus written as .txt files:
+1. throughput: `-j 2` and `--cluster local:2`, start-up subtracted (the same command on a
+   1-document folder), and whether both outputs are byte for byte the same;
+2. sweep: a scheduler and two workers started apart (`dask scheduler`, `dask worker
+   --nworkers 2 --nthreads 1`, warmed up once), then the corpus at each --cluster-batch,
+   measuring wall time, the CPU time of the client (ner-cli), of the scheduler and of the
+   workers, and the bytes sent each way per batch;
+3. no-op tasks through the same scheduler: its cost per task with nothing to compute;
+4. on paper: for N worker processes, the batches/s they ask for at the chosen batch size, and
+   the load that puts on the client (one Python process reading, sending, writing), the
+   scheduler (one event loop) and the client's network link (1 Gbit/s assumed).
+Skips with a message when the shared data is absent. The machine is a shared 2-core VM:
+compare ratios within one run, not figures across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from throughput import OUT, bench_documents, ner_cli, timed, write_corpus  # noqa: E402
+
+LINK_BYTES_PER_S = 125e6  # 1 Gbit/s at the client
+IDLE_SECONDS = 5
+
+
+def first_words(docs: list[dict], words: int) -> list[dict]:
+    taken, count = [], 0
+    for doc in docs:
+        if count >= words:
+            break
+        taken.append(doc)
+        count += len(doc["text"].split())
+    return taken
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` and its living descendants."""
+    import psutil
+
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        for process in [root, *root.children(recursive=True)]:
+            times = process.cpu_times()
+            total += times.user + times.system
+    except psutil.NoSuchProcess:
+        pass
+    return total
+
+
+class Scheduler:
+    """`dask scheduler` and `dask worker --nworkers 2 --nthreads 1`, started apart."""
+
+    def __init__(self, workers: int = 2) -> None:
+        bin_dir = Path(sys.executable).parent
+        self.address = f"tcp://127.0.0.1:{free_port()}"
+        port = self.address.rsplit(":", 1)[1]
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        self.scheduler = subprocess.Popen(
+            [str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", port,
+             "--no-dashboard"], **quiet)
+        time.sleep(2)
+        self.workers = subprocess.Popen(
+            [str(bin_dir / "dask"), "worker", self.address, "--nworkers", str(workers),
+             "--nthreads", "1", "--no-dashboard"], **quiet)
+
+    def cpu(self) -> tuple[float, float]:
+        return tree_cpu(self.scheduler.pid), tree_cpu(self.workers.pid)
+
+    def close(self) -> None:
+        for process in (self.workers, self.scheduler):
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def run_cli(args: list[str]) -> tuple[float, float]:
+    return timed([ner_cli(), "extract", *args])
+
+
+def noop_tasks(address: str, count: int, in_flight: int) -> float:
+    """Wall seconds per no-op task, submitted and collected as ner-cli does (in order,
+    ``in_flight`` at a time)."""
+    from collections import deque
+
+    from distributed import Client
+
+    from ner_cli.run import in_order
+
+    with Client(address, set_as_default=False) as client:
+        start = time.perf_counter()
+        for _ in in_order(range(count), lambda i: client.submit(_noop, i, pure=False),
+                          lambda f: f.result(), lambda: in_flight, deque()):
+            pass
+        return (time.perf_counter() - start) / count
+
+
+def _noop(i: int) -> list:
+    return [i]
+
+
+def batch_stats(folder: Path, characters: int) -> tuple[int, float, float]:
+    """(batches, pickled bytes sent per batch, client seconds to read and pickle a batch)."""
+    from ner_cli.cluster import batches_by_characters
+    from ner_cli.readers import read_documents
+
+    start = time.perf_counter()
+    batches, sent = 0, 0
+    for batch in batches_by_characters(read_documents([str(folder)]), characters):
+        batches += 1
+        sent += len(pickle.dumps(batch))
+    return batches, sent / batches, (time.perf_counter() - start) / batches
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path,
+                        default=HERE.parent.parent / "shared" / "data" / "bench")
+    parser.add_argument("--words", type=int, default=300_000)
+    parser.add_argument("--batches", default="4000,16000,64000,256000")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    docs = bench_documents(args.data)
+    if docs is None:
+        return 0
+    docs = first_words(docs, args.words)
+    OUT.mkdir(exist_ok=True)
+    folder, one = OUT / "cluster_txt", OUT / "cluster_one_txt"
+    words = write_corpus(docs, folder, OUT / "cluster.jsonl")
+    write_corpus(docs[:1], one, OUT / "cluster_one.jsonl")
+    print(f"# {date.today()}, {platform.node()} ({platform.machine()}, {os.cpu_count()} cores, "
+          f"shared with other work), {len(docs):,} documents, {words:,} words, "
+          f"median of {args.repeat}")
+
+    # 1. -j 2 against --cluster local:2, same cores
+    runs = {"-j 2": ["-j", "2"], "--cluster local:2": ["--cluster", "local:2"]}
+    outputs = {name: OUT / f"cluster_{i}.jsonl" for i, name in enumerate(runs)}
+    speeds: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(args.repeat):  # interleaved, so a load change hits both alike
+        for name, flags in runs.items():
+            startup, _ = run_cli([str(one), "-q", "-o", str(OUT / "c_one.jsonl"), *flags])
+            total, _ = run_cli([str(folder), "-q", "-o", str(outputs[name]), *flags])
+            speeds[name].append(words / max(total - startup, 1e-9))
+    speed = {name: statistics.median(values) for name, values in speeds.items()}
+    same = len({path.read_bytes() for path in outputs.values()}) == 1
+    print("\n| run | words/s, steady state | vs -j 2 |\n|---|---:|---:|")
+    for name in runs:
+        print(f"| `ner-cli extract FOLDER {' '.join(runs[name])}` | {speed[name]:,.0f} "
+              f"| {speed[name] / speed['-j 2']:.2f}x |")
+    print(f"(start-up subtracted: the same command on 1 document; JSONL outputs identical: "
+          f"{same})")
+
+    # 2. batch-size sweep on a scheduler and workers started apart (and warmed up)
+    sizes = [int(size) for size in args.batches.split(",")]
+    cluster = Scheduler()
+    rows = []
+    try:
+        run_cli([str(one), "-q", "-o", str(OUT / "warm.jsonl"), "--cluster", cluster.address])
+        startup, startup_cpu = run_cli([str(one), "-q", "-o", str(OUT / "warm.jsonl"),
+                                        "--cluster", cluster.address])
+        # what the scheduler and the workers burn idle (heartbeats), per second: subtracted
+        idle_before = cluster.cpu()
+        time.sleep(IDLE_SECONDS)
+        idle = [(after - before) / IDLE_SECONDS
+                for before, after in zip(idle_before, cluster.cpu(), strict=True)]
+        for size in sizes:
+            batches, sent, prepare = batch_stats(folder, size)
+            scheduler_before, workers_before = cluster.cpu()
+            wall, client_cpu = run_cli([str(folder), "-q", "-o", str(OUT / "sweep.jsonl"),
+                                        "--cluster", cluster.address, "--cluster-batch",
+                                        str(size)])
+            scheduler_after, workers_after = cluster.cpu()
+            back = (OUT / "sweep.jsonl").stat().st_size / batches  # JSON ~ pickled dicts
+            rows.append({
+                "size": size, "batches": batches, "words_s": words / max(wall - startup, 1e-9),
+                "client_ms": 1000 * max(client_cpu - startup_cpu, 0) / batches,
+                "prepare_ms": 1000 * prepare,
+                "scheduler_ms": 1000 * max(scheduler_after - scheduler_before
+                                           - idle[0] * wall, 0) / batches,
+                "worker_s": (workers_after - workers_before - idle[1] * wall) / batches,
+                "sent": sent, "back": back,
+            })
+        noop = noop_tasks(cluster.address, 2000, 6)
+        scheduler_before, _ = cluster.cpu()
+        start = time.perf_counter()
+        noop_tasks(cluster.address, 2000, 6)
+        scheduler_noop = (cluster.cpu()[0] - scheduler_before
+                          - idle[0] * (time.perf_counter() - start)) / 2000
+    finally:
+        cluster.close()
+    print("\n| --cluster-batch (chars) | batches | words/s | client CPU ms/batch (read+pickle "
+          "alone) | scheduler CPU ms/batch | worker CPU s/batch | KB sent / back per batch |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        print(f"| {row['size']:,} | {row['batches']:,} | {row['words_s']:,.0f} "
+              f"| {row['client_ms']:.1f} ({row['prepare_ms']:.1f}) | {row['scheduler_ms']:.2f} "
+              f"| {row['worker_s']:.3f} | {row['sent'] / 1e3:,.0f} / {row['back'] / 1e3:,.0f} |")
+    print(f"no-op tasks, 6 in flight on 2 workers: {1000 * noop:.2f} ms wall per task, "
+          f"scheduler CPU {1000 * scheduler_noop:.2f} ms per task")
+
+    # 3. on paper, at the default batch size
+    from ner_cli.options import CLUSTER_BATCH
+
+    row = min(rows, key=lambda r: abs(r["size"] - CLUSTER_BATCH))
+    per_worker = row["size"] / row["worker_s"]  # characters a worker process does per second
+    print(f"\nOn paper, --cluster-batch {row['size']:,}: a worker process does one batch in "
+          f"{row['worker_s']:.2f} s of CPU; per batch the client spends {row['client_ms']:.1f} "
+          f"ms, the scheduler {row['scheduler_ms']:.2f} ms, the link carries "
+          f"{(row['sent'] + row['back']) / 1e3:,.0f} KB.")
+    print("| worker processes | batches/s | client load (1 core) | scheduler load (1 core) "
+          "| client link (1 Gbit/s) |\n|---:|---:|---:|---:|---:|")
+    for workers in (8, 64, 512):
+        rate = workers * per_worker / row["size"]
+        print(f"| {workers} | {rate:,.1f} | {rate * row['client_ms'] / 1000:.0%} "
+              f"| {rate * row['scheduler_ms'] / 1000:.0%} "
+              f"| {rate * (row['sent'] + row['back']) / LINK_BYTES_PER_S:.0%} |")
+    limits = {"client": 1000 / row["client_ms"], "scheduler": 1000 / row["scheduler_ms"],
+              "network": LINK_BYTES_PER_S / (row["sent"] + row["back"])}
+    for name, batches_per_s in sorted(limits.items(), key=lambda item: item[1]):
+        print(f"- {name} saturates at {batches_per_s:,.0f} batches/s = "
+              f"{batches_per_s * row['size'] / per_worker:,.0f} worker processes")
+    shutil.rmtree(OUT / "cluster_one_txt", ignore_errors=True)
+    print(json.dumps({"speeds": speed, "sweep": rows}, indent=None), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
