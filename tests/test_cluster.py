@@ -147,6 +147,20 @@ def test_without_the_extra_cluster_says_what_to_install(quick, monkeypatch):
                              "pip install 'ner-cli[cluster]'\n")
 
 
+def test_tls_without_dask_tls_settings_says_which(quick):
+    import dask
+    import distributed  # noqa: F401 - its defaults in the config first, or set() drops them
+
+    with dask.config.set({"distributed.comm.tls.ca-file": None,
+                          "distributed.comm.tls.client.cert": None}):
+        result = quick("extract", SAMPLES, "--cluster", "tls://127.0.0.1:1")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("ner-cli: error: --cluster tls://127.0.0.1:1: no TLS "
+                                    "settings for Dask clients; set distributed.comm.tls.")
+    assert "DASK_DISTRIBUTED__COMM__TLS__CA_FILE" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
 # --- on a cluster -----------------------------------------------------------------------
 
 

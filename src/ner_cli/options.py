@@ -36,8 +36,8 @@ class PipelineOptions:
     ``cluster`` runs on Dask instead (``ner_cli.cluster``): a scheduler's address
     (``tcp://host:8786``, ``tls://…``) or ``local[:N]`` for a LocalCluster of N processes;
     ``cluster_reads`` sends the workers paths to read, not texts (shared storage);
-    ``cluster_batch`` is the characters of text per task. Like ``jobs``, they change where
-    the pipeline runs, not what it gives.
+    ``cluster_batch`` is the characters of text per task; ``jobs`` is not used then. Like
+    ``jobs``, they change where the pipeline runs, not what it gives.
     """
 
     model: str = DEFAULT_MODEL
