@@ -288,16 +288,16 @@ def test_a_worker_killed_during_the_run_loses_nothing(cli, scheduler, tmp_path, 
         before = client.run(os.getpid)
         victim = next(iter(before.values()))
         killed = []
-        real_result = cluster._result
+        real_in_order = cluster.in_order
 
-        def result_then_kill(future, where):
-            items = real_result(future, where)
-            if not killed:  # after the first batch is back: the others are in flight
-                os.kill(victim, signal.SIGKILL)
-                killed.append(victim)
-            return items
+        def in_order_then_kill(*args):
+            for number, item in enumerate(real_in_order(*args)):
+                if number == 1:  # after the first batch is back: the others are in flight
+                    os.kill(victim, signal.SIGKILL)
+                    killed.append(victim)
+                yield item
 
-        monkeypatch.setattr(cluster, "_result", result_then_kill)
+        monkeypatch.setattr(cluster, "in_order", in_order_then_kill)
         remote = cli("extract", tmp_path / "many", "-f", "jsonl", "-q", "--cluster",
                      scheduler, "--cluster-batch", "200")
         client.wait_for_workers(2, timeout=60)
@@ -307,3 +307,39 @@ def test_a_worker_killed_during_the_run_loses_nothing(cli, scheduler, tmp_path, 
     got = [r["id"] for r in records(remote)]
     assert got == ids and len(set(got)) == len(ids)  # every document once, in order
     assert remote.stdout == one.stdout
+
+
+@pytest.mark.slow
+def test_a_scheduler_lost_during_the_run_is_one_line_and_resume_finishes(cli, tmp_path,
+                                                                          monkeypatch):
+    """A scheduler of its own, in this process (a thread worker uses the session's model),
+    closed once the first batch is back."""
+    from distributed import LocalCluster
+
+    from ner_cli import cluster
+
+    ids = write_folder(tmp_path / "many", 60)
+    own = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                       host="127.0.0.1", dashboard_address=":0")
+    real_in_order = cluster.in_order
+
+    def in_order_then_close(*args):
+        for number, item in enumerate(real_in_order(*args)):
+            if number == 1:
+                own.close()
+            yield item
+
+    monkeypatch.setattr(cluster, "in_order", in_order_then_close)
+    out = tmp_path / "out"
+    lost = cli("extract", tmp_path / "many", "--output-dir", out, "--cluster",
+               own.scheduler_address, "--cluster-batch", "200")
+    assert lost.exit_code == 1
+    assert lost.stderr.splitlines()[-1] == (
+        f"ner-cli: error: lost the Dask scheduler {own.scheduler_address} during the run")
+    written = len(list(out.glob("*.json")))
+    assert 0 < written < len(ids)
+    monkeypatch.undo()
+    resumed = cli("extract", tmp_path / "many", "--output-dir", out, "--resume", "-j", "1")
+    assert f", {written:,} skipped (--resume)" in resumed.stderr
+    assert resumed.exit_code == 1  # 005.txt, binary: an error record, no file
+    assert sorted(p.name for p in out.iterdir()) == [f"{i}.json" for i in ids if i != "005.txt"]

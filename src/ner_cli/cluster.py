@@ -145,6 +145,10 @@ def run_on_cluster(documents: Iterable[Document], options: PipelineOptions,
     """The records of ``documents``, in order, computed on the cluster ``options.cluster``
     (see the module's docstring)."""
     require_distributed()
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
     from ner_cli.cluster_worker import PipelinePlugin, work
 
     where = parse_address(options.cluster)
@@ -155,28 +159,19 @@ def run_on_cluster(documents: Iterable[Document], options: PipelineOptions,
             yield from in_order(
                 batches_by_characters(documents, options.cluster_batch),
                 lambda batch: client.submit(work, batch, options, record, pure=False),
-                lambda future: _result(future, where), _capacity(client), pending)
+                lambda future: future.result(), _capacity(client), pending)
+        except KilledWorker as error:
+            raise ClusterError(f"a batch killed {error.allowed_failures + 1} workers in a "
+                               "row (out of memory?); giving up") from error
+        except CancelledError as error:  # Dask cancels the futures of a client it closes
+            raise ClusterError(f"lost the Dask scheduler {_describe(where)} during the run"
+                               ) from error
+        except OSError as error:
+            raise ClusterError(f"lost the Dask scheduler {_describe(where)} during the run: "
+                               f"{_reason(error)}") from error
         finally:
             if pending:  # stopped early: an error, Ctrl-C, or the reader went away
                 _cancel(client, pending)
-
-
-def _result(future, where: ClusterAddress) -> list[Processed]:
-    from concurrent.futures import CancelledError
-
-    from distributed import KilledWorker
-
-    try:
-        return future.result()
-    except KilledWorker as error:
-        raise ClusterError(f"a batch killed {error.allowed_failures + 1} workers in a row "
-                           "(out of memory?); giving up") from error
-    except CancelledError as error:  # Dask cancels the futures of a client it closes
-        raise ClusterError(f"lost the Dask scheduler {_describe(where)} during the run"
-                           ) from error
-    except OSError as error:
-        raise ClusterError(f"lost the Dask scheduler {_describe(where)} during the run: "
-                           f"{_reason(error)}") from error
 
 
 def _cancel(client, pending: deque) -> None:
@@ -194,8 +189,12 @@ def _capacity(client):
     def capacity() -> int:
         now = time.monotonic()
         if now - state["asked"] > CAPACITY_REFRESH:
-            threads = sum(client.nthreads().values())
-            state["asked"], state["capacity"] = now, max(1, threads) * TASKS_IN_FLIGHT
+            state["asked"] = now
+            try:
+                threads = sum(client.nthreads().values())
+            except (OSError, TimeoutError):  # a lost scheduler: the next result says it
+                return state["capacity"]
+            state["capacity"] = max(1, threads) * TASKS_IN_FLIGHT
         return state["capacity"]
 
     return capacity
@@ -271,7 +270,7 @@ def _reason(error: BaseException) -> str:
 
 def start_local_cluster(workers: int | None = None):
     """A LocalCluster of ``workers`` processes (None: one per core) with one thread each,
-    on the loopback interface, without dashboard, its logs silenced."""
+    on the loopback interface (its HTTP endpoints on a free port), its logs silenced."""
     import dask
     from distributed import LocalCluster
 
@@ -284,7 +283,7 @@ def start_local_cluster(workers: int | None = None):
     try:
         with dask.config.set(LOCAL_WORKER_CONFIG):  # read when each nanny is made
             return LocalCluster(n_workers=workers or resolve_jobs(0), threads_per_worker=1,
-                                processes=True, host="127.0.0.1", dashboard_address=None,
+                                processes=True, host="127.0.0.1", dashboard_address=":0",
                                 silence_logs=logging.CRITICAL,
                                 preload=["ner_cli.cluster_worker"])
     finally:
