@@ -6,7 +6,9 @@ Usage: python bench/cluster.py [--data ../shared/data/bench] [--words 300000]
 
 In one run, on the first --words words of the bench corpus written as .txt files:
 1. throughput: `-j 2` and `--cluster local:2`, start-up subtracted (the same command on a
-   1-document folder), and whether both outputs are byte for byte the same;
+   1-document folder), and whether both outputs are byte for byte the same; then the same
+   two through the Python API, timed from the first record to the last (steady state
+   without the start-up's variance);
 2. sweep: a scheduler and two workers started apart (`dask scheduler`, `dask worker
    --nworkers 2 --nthreads 1`, warmed up once), then the corpus at each --cluster-batch,
    measuring wall time, the CPU time of the client (ner-cli), of the scheduler and of the
@@ -134,6 +136,24 @@ def _noop(i: int) -> list:
     return [i]
 
 
+def steady_rate(folder: Path, options: dict) -> float:
+    """Words/s of Extractor(PipelineOptions(**options)) over ``folder``, from its first
+    record to its last."""
+    from ner_cli import Extractor, PipelineOptions
+    from ner_cli.readers import read_documents
+
+    first = last = None
+    words = 0
+    for processed in Extractor(PipelineOptions(**options)).process(
+            read_documents([str(folder)])):
+        if first is None:
+            first = time.perf_counter()
+        else:
+            words += processed.words
+        last = time.perf_counter()
+    return words / max(last - first, 1e-9)
+
+
 def batch_stats(folder: Path, characters: int) -> tuple[int, float, float]:
     """(batches, pickled bytes sent per batch, client seconds to read and pickle a batch)."""
     from ner_cli.cluster import batches_by_characters
@@ -184,6 +204,19 @@ def main() -> int:
               f"| {speed[name] / speed['-j 2']:.2f}x |")
     print(f"(start-up subtracted: the same command on 1 document; JSONL outputs identical: "
           f"{same})")
+    # 1b. the same two, through the Python API, timed from the first record on: start-up
+    # (spawning workers, loading the model) varies by seconds here, which the subtraction
+    # above turns into tens of percent on a run this short
+    api: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(args.repeat):
+        for name, options in (("-j 2", {"jobs": 2}), ("--cluster local:2",
+                                                     {"cluster": "local:2"})):
+            api[name].append(steady_rate(folder, options))
+    rate = {name: statistics.median(values) for name, values in api.items()}
+    print("\n| run (Python API, words/s after the first record) | words/s | vs -j 2 |\n"
+          "|---|---:|---:|")
+    for name in runs:
+        print(f"| `{name}` | {rate[name]:,.0f} | {rate[name] / rate['-j 2']:.2f}x |")
 
     # 2. batch-size sweep on a scheduler and workers started apart (and warmed up)
     sizes = [int(size) for size in args.batches.split(",")]
@@ -255,7 +288,7 @@ def main() -> int:
         print(f"- {name} saturates at {batches_per_s:,.0f} batches/s = "
               f"{batches_per_s * row['size'] / per_worker:,.0f} worker processes")
     shutil.rmtree(OUT / "cluster_one_txt", ignore_errors=True)
-    print(json.dumps({"speeds": speed, "sweep": rows}, indent=None), file=sys.stderr)
+    print(json.dumps({"speeds": speed, "api": rate, "sweep": rows}), file=sys.stderr)
     return 0
 
 
