@@ -14,9 +14,10 @@ In one run, on the first --words words of the bench corpus written as .txt files
    measuring wall time, the CPU time of the client (ner-cli), of the scheduler and of the
    workers, and the bytes sent each way per batch;
 3. no-op tasks through the same scheduler: its cost per task with nothing to compute;
-4. on paper: for N worker processes, the batches/s they ask for at the chosen batch size, and
-   the load that puts on the client (one Python process reading, sending, writing), the
-   scheduler (one event loop) and the client's network link (1 Gbit/s assumed).
+4. on paper (``on_paper``): for N worker processes, the tasks/s they ask for at the default
+   and the largest batch size, and the load that puts on the client (one Python process
+   reading, sending, writing), the scheduler (one event loop) and the client's network link
+   (1 Gbit/s assumed); `--from FILE` prints this part again from a run's JSON line.
 Skips with a message when the shared data is absent. The machine is a shared 2-core VM:
 compare ratios within one run, not figures across runs.
 """
@@ -167,6 +168,52 @@ def batch_stats(folder: Path, characters: int) -> tuple[int, float, float]:
     return batches, sent / batches, (time.perf_counter() - start) / batches
 
 
+def on_paper(rows: list[dict], characters: int) -> None:
+    """What the sweep's costs say for 8, 64 and 512 worker processes, and where each of
+    client, scheduler and network link saturates.
+
+    The client's CPU over the corpus is fitted (least squares over the sweep) as a cost per
+    task plus a cost per character (reading, unpickling records, writing JSON); the
+    scheduler's is its median per task; a worker's speed and the bytes on the link per
+    character come from the row at each batch size.
+    """
+    from ner_cli.options import CLUSTER_BATCH
+
+    xs = [row["batches"] for row in rows]
+    ys = [row["client_ms"] * row["batches"] / 1000 for row in rows]
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    per_task = (sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
+                / sum((x - mean_x) ** 2 for x in xs))
+    per_character = max(mean_y - per_task * mean_x, 0.0) / characters
+    scheduler = statistics.median(row["scheduler_ms"] for row in rows) / 1000
+    print(f"\nOn paper: the client spends {1000 * per_task:.2f} ms per task and "
+          f"{1e6 * per_character:.3f} µs per character (fitted over the sweep), the scheduler "
+          f"{1000 * scheduler:.2f} ms per task (median).")
+    print("| --cluster-batch | worker chars/s | workers | tasks/s | client load (1 core) "
+          "| scheduler load (1 core) | client link (1 Gbit/s) |\n"
+          "|---:|---:|---:|---:|---:|---:|---:|")
+    limits = []
+    for row in rows:
+        if row["size"] not in (CLUSTER_BATCH, max(r["size"] for r in rows)):
+            continue
+        size = row["size"]
+        speed = size / row["worker_s"]  # characters one worker process does per second
+        link = (row["sent"] + row["back"]) / size  # bytes per character, both ways
+        client = per_task + per_character * size  # client seconds per task
+        for workers in (8, 64, 512):
+            tasks = workers * speed / size
+            print(f"| {size:,} | {speed:,.0f} | {workers} | {tasks:,.1f} | {tasks * client:.0%} "
+                  f"| {tasks * scheduler:.0%} "
+                  f"| {workers * speed * link / LINK_BYTES_PER_S:.0%} |")
+        limits.append((size, {"client": size / client / speed,
+                              "scheduler": size / scheduler / speed,
+                              "network": LINK_BYTES_PER_S / link / speed}))
+    for size, saturation in limits:
+        first = ", ".join(f"{name} at {workers:,.0f}" for name, workers in
+                          sorted(saturation.items(), key=lambda item: item[1]))
+        print(f"- --cluster-batch {size:,}: saturated first: {first} worker processes")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path,
@@ -174,7 +221,15 @@ def main() -> int:
     parser.add_argument("--words", type=int, default=300_000)
     parser.add_argument("--batches", default="4000,16000,64000,256000")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--from", dest="saved", type=Path,
+                        help="print part 4 again from the JSON line a run wrote on stderr")
     args = parser.parse_args()
+    if args.saved is not None:
+        saved = json.loads(args.saved.read_text(encoding="utf-8").strip().splitlines()[-1])
+        characters = saved.get("characters") or sum(
+            len(path.read_text(encoding="utf-8")) for path in (OUT / "cluster_txt").iterdir())
+        on_paper(saved["sweep"], characters)
+        return 0
     docs = bench_documents(args.data)
     if docs is None:
         return 0
@@ -212,11 +267,11 @@ def main() -> int:
         for name, options in (("-j 2", {"jobs": 2}), ("--cluster local:2",
                                                      {"cluster": "local:2"})):
             api[name].append(steady_rate(folder, options))
-    rate = {name: statistics.median(values) for name, values in api.items()}
+    steady = {name: statistics.median(values) for name, values in api.items()}
     print("\n| run (Python API, words/s after the first record) | words/s | vs -j 2 |\n"
           "|---|---:|---:|")
     for name in runs:
-        print(f"| `{name}` | {rate[name]:,.0f} | {rate[name] / rate['-j 2']:.2f}x |")
+        print(f"| `{name}` | {steady[name]:,.0f} | {steady[name] / steady['-j 2']:.2f}x |")
 
     # 2. batch-size sweep on a scheduler and workers started apart (and warmed up)
     sizes = [int(size) for size in args.batches.split(",")]
@@ -266,29 +321,12 @@ def main() -> int:
     print(f"no-op tasks, 6 in flight on 2 workers: {1000 * noop:.2f} ms wall per task, "
           f"scheduler CPU {1000 * scheduler_noop:.2f} ms per task")
 
-    # 3. on paper, at the default batch size
-    from ner_cli.options import CLUSTER_BATCH
-
-    row = min(rows, key=lambda r: abs(r["size"] - CLUSTER_BATCH))
-    per_worker = row["size"] / row["worker_s"]  # characters a worker process does per second
-    print(f"\nOn paper, --cluster-batch {row['size']:,}: a worker process does one batch in "
-          f"{row['worker_s']:.2f} s of CPU; per batch the client spends {row['client_ms']:.1f} "
-          f"ms, the scheduler {row['scheduler_ms']:.2f} ms, the link carries "
-          f"{(row['sent'] + row['back']) / 1e3:,.0f} KB.")
-    print("| worker processes | batches/s | client load (1 core) | scheduler load (1 core) "
-          "| client link (1 Gbit/s) |\n|---:|---:|---:|---:|---:|")
-    for workers in (8, 64, 512):
-        rate = workers * per_worker / row["size"]
-        print(f"| {workers} | {rate:,.1f} | {rate * row['client_ms'] / 1000:.0%} "
-              f"| {rate * row['scheduler_ms'] / 1000:.0%} "
-              f"| {rate * (row['sent'] + row['back']) / LINK_BYTES_PER_S:.0%} |")
-    limits = {"client": 1000 / row["client_ms"], "scheduler": 1000 / row["scheduler_ms"],
-              "network": LINK_BYTES_PER_S / (row["sent"] + row["back"])}
-    for name, batches_per_s in sorted(limits.items(), key=lambda item: item[1]):
-        print(f"- {name} saturates at {batches_per_s:,.0f} batches/s = "
-              f"{batches_per_s * row['size'] / per_worker:,.0f} worker processes")
+    # 3. on paper
+    characters = sum(len(doc["text"]) for doc in docs)
+    on_paper(rows, characters)
     shutil.rmtree(OUT / "cluster_one_txt", ignore_errors=True)
-    print(json.dumps({"speeds": speed, "api": rate, "sweep": rows}), file=sys.stderr)
+    print(json.dumps({"speeds": speed, "api": steady, "sweep": rows, "characters": characters}),
+          file=sys.stderr)
     return 0
 
 
