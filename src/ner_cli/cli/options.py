@@ -80,8 +80,8 @@ PIPELINE_PARAMETERS = (
             rich_help_panel=PIPELINE_PANEL),
     _option("cluster", None, str | None, "--cluster", metavar="ADDRESS",
             help="Run on a Dask cluster: a scheduler (tcp://host:8786, tls://…) or local[:N] "
-            "for N local worker processes (README, \"Scale-out\"); needs "
-            "pip install 'ner-cli[cluster]'.", rich_help_panel=PIPELINE_PANEL),
+            "for N local worker processes (README, \"Scale-out\"); needs Dask, ner-cli's "
+            "cluster extra.", rich_help_panel=PIPELINE_PANEL),
     _option("cluster_reads", False, bool, "--cluster-reads",
             help="With --cluster: send the workers paths, not texts (they share the "
             "storage).", rich_help_panel=PIPELINE_PANEL),
