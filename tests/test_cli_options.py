@@ -47,7 +47,8 @@ def decls(parameters) -> set[str]:
 def test_the_shared_sets_are_what_the_issue_names():
     assert decls(PIPELINE_PARAMETERS) == {"--model", "-m", "--base-ner", "--ner-weights",
                                           "--patterns", "--no-patterns", "--batch-size",
-                                          "--jobs", "-j"}
+                                          "--jobs", "-j", "--cluster", "--cluster-reads",
+                                          "--cluster-batch"}
     assert {"--glob", "--files-from", "--input-format", "--text-key", "--id-key",
             "--text-column", "--id-column"} <= decls(INPUT_PARAMETERS)
 

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import SEED_SAMPLE
 
 HEAVY = ("spacy", "spacy.cli", "weasel", "trafilatura", "networkx", "charset_normalizer",
-         "lxml", "starlette", "uvicorn", "httpx")
+         "lxml", "starlette", "uvicorn", "httpx", "dask", "distributed")
 # Runs the CLI in-process, then prints which of HEAVY were imported and facts about spaCy.
 PROBE = f"HEAVY = {HEAVY!r}" + """
 import json, sys

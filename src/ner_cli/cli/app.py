@@ -68,6 +68,20 @@ def _debug() -> bool:
     return os.environ.get("NER_CLI_DEBUG") == "1"
 
 
+def quiet_dask() -> None:
+    """No log records and no warnings from Dask (``--cluster``): it logs a lot (restarted
+    workers, lost connections, reconnection attempts) that ner-cli says in one line of its
+    own, or that need not be said. Dask sets up its loggers when it is imported, so they are
+    switched off for the whole process; NER_CLI_DEBUG=1 keeps them."""
+    import logging
+    import warnings
+
+    if not _debug():
+        logging.disable(logging.CRITICAL)
+        for module in ("distributed", "dask", "tornado", "bokeh"):
+            warnings.filterwarnings("ignore", module=module)
+
+
 def note(message: str) -> None:
     """One line on stderr (a summary, a hint), never markup-interpreted."""
     err_console.print(message, markup=False, soft_wrap=True)

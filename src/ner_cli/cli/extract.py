@@ -141,7 +141,8 @@ def extract_cli(
     screen = output_dir is None and is_stdout(output) and sys.stdout.isatty()
     run = Run(inputs, quiet, verbose, pipeline.model if server is None else server,
               writes_to_screen=screen)
-    documents = read_documents(inputs.paths, inputs.options, run.left_out)
+    documents = read_documents(inputs.paths, inputs.options, run.left_out,
+                               pipeline.cluster_reads)
     if resume:
         documents = run.skipping(
             documents, lambda d: d.error is None and output_path(output_dir, d.id).exists()

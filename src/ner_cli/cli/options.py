@@ -1,11 +1,12 @@
 """The options commands share, defined once, and the decorator that registers a command.
 
 A command asks for the shared groups by naming a parameter ``pipeline`` (a PipelineOptions
-built from --model, --base-ner, --ner-weights, --patterns, --no-patterns, --batch-size and
--j) and/or ``inputs`` (the PATH arguments, --files-from and the options that say how to read
-them). ``command`` puts the options in place of that parameter, builds the object, reports
-errors and turns the returned status into the exit code, so every command that runs the
-pipeline takes the same flags with the same meaning (a test walks the app to check it).
+built from --model, --base-ner, --ner-weights, --patterns, --no-patterns, --batch-size, -j
+and --cluster with --cluster-reads and --cluster-batch) and/or ``inputs`` (the PATH
+arguments, --files-from and the options that say how to read them). ``command`` puts the
+options in place of that parameter, builds the object, reports errors and turns the returned
+status into the exit code, so every command that runs the pipeline takes the same flags with
+the same meaning (a test walks the app to check it).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from typing import Annotated
 
 import typer
 
-from ner_cli.cli.app import app, reporting_errors
+from ner_cli.cli.app import app, quiet_dask, reporting_errors
 from ner_cli.errors import MISSING, ExitStatus, PathNotFound, UsageError
-from ner_cli.options import DEFAULT_MODEL, PipelineOptions, Weights
+from ner_cli.options import CLUSTER_BATCH, DEFAULT_MODEL, PipelineOptions, Weights
 from ner_cli.readers import InputFormat, InputOptions
 
 INPUT_PANEL = "Inputs"
@@ -77,6 +78,16 @@ PIPELINE_PARAMETERS = (
     _option("jobs", 1, int, "--jobs", "-j", metavar="N",
             help="Worker processes (0: one per core).",
             rich_help_panel=PIPELINE_PANEL),
+    _option("cluster", None, str | None, "--cluster", metavar="ADDRESS",
+            help="Run on a Dask cluster: a scheduler (tcp://host:8786, tls://…) or local[:N] "
+            "for N local worker processes (README, \"Scale-out\"); needs Dask, ner-cli's "
+            "cluster extra.", rich_help_panel=PIPELINE_PANEL),
+    _option("cluster_reads", False, bool, "--cluster-reads",
+            help="With --cluster: send the workers paths, not texts (they share the "
+            "storage).", rich_help_panel=PIPELINE_PANEL),
+    _option("cluster_batch", CLUSTER_BATCH, int, "--cluster-batch", metavar="CHARS",
+            help="With --cluster: characters of text per task.",
+            rich_help_panel=PIPELINE_PANEL),
 )
 
 INPUT_PARAMETERS = (
@@ -118,7 +129,8 @@ class Inputs:
 
 def pipeline_options(model: str, base_ner: bool, ner_weights: Path | None,
                      patterns: str | None, no_patterns: bool, batch_size: int,
-                     jobs: int) -> PipelineOptions:
+                     jobs: int, cluster: str | None = None, cluster_reads: bool = False,
+                     cluster_batch: int = CLUSTER_BATCH) -> PipelineOptions:
     """The PipelineOptions the shared flags ask for; a bad patterns file fails here, once."""
     from ner_cli.pipeline import patterns_path, read_patterns
 
@@ -130,6 +142,10 @@ def pipeline_options(model: str, base_ner: bool, ner_weights: Path | None,
         raise UsageError(f"--batch-size: {batch_size} is not a number of texts (1 or more)")
     if no_patterns and patterns is not None:
         raise UsageError("--patterns and --no-patterns exclude each other")
+    if cluster is not None:
+        _check_cluster(cluster, jobs, cluster_batch)
+    elif cluster_reads:
+        raise UsageError("--cluster-reads goes with --cluster")
     weights: Weights | Path = Weights.base if base_ner else Weights.news
     if ner_weights is not None:
         if not ner_weights.is_dir():
@@ -141,7 +157,22 @@ def pipeline_options(model: str, base_ner: bool, ner_weights: Path | None,
         path = patterns_path(patterns)
         read_patterns(path)  # checked in this process, not in every worker
     return PipelineOptions(model=model, weights=weights, patterns=path,
-                           batch_size=batch_size, jobs=jobs)
+                           batch_size=batch_size, jobs=jobs, cluster=cluster,
+                           cluster_reads=cluster_reads, cluster_batch=cluster_batch)
+
+
+def _check_cluster(cluster: str, jobs: int, cluster_batch: int) -> None:
+    from ner_cli.cluster import parse_address, require_distributed
+
+    parse_address(cluster)
+    if jobs != 1:
+        raise UsageError("--cluster and -j exclude each other: the cluster's workers are the "
+                         "processes (--cluster local:N for N on this machine)")
+    if cluster_batch < 1:
+        raise UsageError(f"--cluster-batch: {cluster_batch} is not a number of characters "
+                         "(1 or more)")
+    require_distributed()
+    quiet_dask()
 
 
 def gather_inputs(paths: list[str] | None, glob: str | None, files_from: str | None,

@@ -19,6 +19,8 @@ from ner_cli.errors import MISSING, InputError, PathNotFound, os_reason
 from ner_cli.readers.text import STDIN, decode
 
 NO_MATCHING_FILES = "no matching files in folder"
+# The meta key of a Document not read yet (read_source's ``defer``): its InputOptions.
+UNREAD = "unread"
 
 
 class InputFormat(str, Enum):
@@ -133,12 +135,21 @@ def _read_bytes(path: str) -> bytes:
         return handle.read()
 
 
-def read_source(source: Source, options: InputOptions = InputOptions()) -> Iterator[Document]:
-    """The Documents of one Source: one for a text or HTML file, one per record in a corpus."""
+def read_source(source: Source, options: InputOptions = InputOptions(),
+                defer: bool = False) -> Iterator[Document]:
+    """The Documents of one Source: one for a text or HTML file, one per record in a corpus.
+
+    ``defer``: one Document that only names the file, to be read by ``read_deferred`` where
+    the pipeline runs (``--cluster-reads``: workers that share the storage); standard input
+    is read here all the same.
+    """
     from ner_cli.readers.records import csv_documents, jsonl_documents
 
     if source.error is not None:
         yield Document(source.id, source.path, error=source.error)
+        return
+    if defer and source.path != STDIN:
+        yield Document(source.id, source.path, meta={UNREAD: options})
         return
     fmt = format_of(source, options)
     try:
@@ -169,12 +180,24 @@ def read_source(source: Source, options: InputOptions = InputOptions()) -> Itera
 
 def read_documents(
     paths: Iterable[str], options: InputOptions = InputOptions(),
-    on_skip: Callable[[str], None] | None = None,
+    on_skip: Callable[[str], None] | None = None, defer: bool = False,
 ) -> Iterator[Document]:
-    """Every Document behind ``paths`` (files, folders, ``-``), lazily and in order."""
+    """Every Document behind ``paths`` (files, folders, ``-``), lazily and in order;
+    ``defer``: see ``read_source``."""
     for source in discover(paths, options.glob, on_skip):
-        yield from read_source(source, options)
+        yield from read_source(source, options, defer)
+
+
+def read_deferred(documents: Iterable[Document]) -> Iterator[Document]:
+    """``documents`` with each one ``read_source(defer=True)`` left unread read now."""
+    for document in documents:
+        options = document.meta.get(UNREAD)
+        if options is None:
+            yield document
+        else:
+            yield from read_source(Source(document.source, document.id), options)
 
 
 __all__ = ["MISSING", "NO_MATCHING_FILES", "STDIN", "InputFormat", "InputOptions", "Source",
-           "decode", "discover", "read_documents", "read_files_from", "read_source"]
+           "decode", "discover", "read_deferred", "read_documents", "read_files_from",
+           "read_source"]

@@ -1,0 +1,76 @@
+"""What runs on a Dask worker for ``--cluster``: the pipeline plugin and the task.
+
+Imported only when a run uses ``--cluster`` (it imports Dask), and importable on every
+worker (ner-cli is installed there): Dask pickles the plugin and the task function by
+reference, so the pipeline a worker loads stays loaded from one task to the next.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+from distributed import WorkerPlugin, get_worker
+
+from ner_cli.cluster import plugin_name
+from ner_cli.document import Document
+from ner_cli.options import PipelineOptions, RecordOptions
+from ner_cli.run import Processed, process, single_threaded_math
+
+
+class PipelinePlugin(WorkerPlugin):
+    """Each worker process loads the pipeline once, in a thread of its own as soon as it
+    gets the plugin (the worker keeps answering the scheduler meanwhile); every task then
+    uses it."""
+
+    def __init__(self, options: PipelineOptions) -> None:
+        self.options = options
+
+    def setup(self, worker) -> None:
+        single_threaded_math()
+        self._loaded = threading.Event()
+        self._nlp = self._error = None
+        threading.Thread(target=self._load, name=plugin_name(self.options),
+                         daemon=True).start()
+
+    def _load(self) -> None:
+        from ner_cli.pipeline import load_pipeline
+
+        try:
+            self._nlp = load_pipeline(self.options)
+        except Exception as error:  # noqa: BLE001 - raised again by each task, to the client
+            self._error = error
+        finally:
+            self._loaded.set()
+
+    def pipeline(self):
+        """The loaded pipeline (once it is), or the error loading it gave."""
+        self._loaded.wait()
+        if self._error is not None:
+            raise self._error
+        return self._nlp
+
+
+def work(documents: list[Document], options: PipelineOptions,
+         record: RecordOptions) -> list[Processed]:
+    """One task: the records of ``documents`` (read here first when the client sent
+    paths: ``--cluster-reads``)."""
+    from ner_cli.readers import read_deferred
+
+    plugin = get_worker().plugins.get(plugin_name(options))
+    if plugin is not None:
+        nlp = plugin.pipeline()
+    else:  # not expected: the scheduler gives the plugin to every worker that joins
+        from ner_cli.pipeline import load_pipeline
+
+        nlp = load_pipeline(options)
+    return list(process(nlp, list(read_deferred(documents)), options.batch_size, record))
+
+
+def dask_setup(worker) -> None:
+    """Dask preload of the workers of ``--cluster local``: Ctrl-C reaches the whole process
+    group, and ner-cli's own process handles it (it cancels the run, closes the cluster)."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: nothing to undo
+        pass
