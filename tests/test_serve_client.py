@@ -114,6 +114,8 @@ def test_a_service_that_cannot_be_reached_is_one_line_and_exit_1(quick, corpus):
     (["--server", "http://127.0.0.1:1", "--model", "other"],
      "--server runs the service's pipeline: give --model, --base-ner, --ner-weights or "
      "--patterns to `ner-cli serve`"),
+    (["--server", "http://127.0.0.1:1", "--cluster", "local:2"],
+     "--server and --cluster exclude each other: the service runs the pipeline"),
 ])
 def test_extract_server_usage_errors(quick, corpus, args, message):
     result = quick("extract", corpus, *args)

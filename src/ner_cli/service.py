@@ -84,29 +84,67 @@ class Workers:
                 self._nlp = load_pipeline(self.options)
                 self._thread = ThreadPoolExecutor(1, thread_name_prefix="ner-cli-pipeline")
                 return
-            # spawn, as run.py: the parent runs threads (the event loop's, the pool's)
-            context = multiprocessing.get_context("spawn")
-            ready = context.Queue()
-            self._pool = context.Pool(self.jobs, initializer=_init_worker,
-                                      initargs=(self.options, RecordOptions(), ready))
-            for _ in range(self.jobs):
-                try:
-                    # a worker that dies before it can say (Pool starts another, forever)
-                    # must not leave the service waiting without a word
-                    ready.get(timeout=LOAD_TIMEOUT)
-                except queue.Empty:
-                    raise ServiceError(f"the workers did not load the pipeline within "
-                                       f"{LOAD_TIMEOUT} s") from None
-            self._pool.apply(_work, ([],))  # raises a worker's loading error, if any
+            self._pool = self._spawn()
         except BaseException:
             self.close()
             raise
 
+    def _spawn(self):
+        """A ProcessPoolExecutor of ``jobs`` workers that all hold the pipeline.
+
+        Not multiprocessing.Pool: a Pool worker killed mid-task (out of memory, kill -9) is
+        replaced but its task never ends, so its request times out and its place in the
+        queue is never given back; an executor fails every task in flight instead
+        (BrokenProcessPool), and the service starts new workers (``_restart``).
+        """
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn, as run.py: the parent runs threads (the event loop's, the pool's)
+        context = multiprocessing.get_context("spawn")
+        ready = context.Queue()
+        pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
+                                   initargs=(self.options, RecordOptions(), ready))
+        try:
+            # one task each starts every worker (spawned on demand, one per waiting task)
+            loaded = [pool.submit(_work, []) for _ in range(self.jobs)]
+            for _ in range(self.jobs):
+                try:
+                    # a worker that dies before it can say must not leave the service
+                    # waiting without a word
+                    ready.get(timeout=LOAD_TIMEOUT)
+                except queue.Empty:
+                    raise ServiceError(f"the workers did not load the pipeline within "
+                                       f"{LOAD_TIMEOUT} s") from None
+            for task in loaded:
+                task.result()  # raises a worker's loading error, if any
+        except BaseException:
+            _stop(pool)
+            raise
+        return pool
+
+    def _restart(self, broken) -> None:
+        """A worker died: ``broken`` failed its tasks; start new workers in the background
+        (requests meanwhile get 503) and drop the old ones."""
+        with self._lock:
+            if self._pool is not broken:
+                return  # already being restarted
+            self._pool = None
+
+        def respawn() -> None:
+            _stop(broken)
+            try:
+                pool = self._spawn()
+            except BaseException:  # noqa: BLE001 - the service then answers 503 to all
+                return
+            with self._lock:
+                self._pool = pool
+
+        threading.Thread(target=respawn, name="ner-cli-respawn", daemon=True).start()
+
     def close(self) -> None:
         """Stop the workers (work in progress is dropped)."""
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            _stop(self._pool)
             self._pool = None
         if self._thread is not None:
             self._thread.shutdown(wait=False, cancel_futures=True)
@@ -140,14 +178,46 @@ class Workers:
             except RuntimeError:  # that loop is closed: nobody waits for this any more
                 pass
 
-        if self._pool is not None:
-            self._pool.apply_async(_work, (documents, record), callback=report,
-                                   error_callback=lambda error: report(error=error))
-        else:
+        if not self.processes:
             task = self._thread.submit(_process_all, self._nlp, documents,
                                        self.options.batch_size, record)
             task.add_done_callback(lambda done: _report_done(done, report))
+            return future
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = self._pool
+        try:
+            if pool is None:
+                raise BrokenProcessPool("restarting")
+            task = pool.submit(_work, documents, record)
+        except (BrokenProcessPool, RuntimeError):  # restarting, or stopped
+            report(error=_workers_lost())
+            return future
+
+        def done(task) -> None:
+            if not task.cancelled() and isinstance(task.exception(), BrokenProcessPool):
+                self._restart(pool)
+                report(error=_workers_lost())
+            else:
+                _report_done(task, report)
+
+        task.add_done_callback(done)
         return future
+
+
+def _workers_lost() -> HTTPException:
+    """A worker process died (killed, out of memory): the documents it and the others held
+    are not analysed; new workers are starting."""
+    return HTTPException(503, "a worker process stopped (killed or out of memory?); new ones "
+                         "are starting: try again shortly", headers={"Retry-After": "5"})
+
+
+def _stop(pool) -> None:
+    """Stop an executor's workers now, work in progress dropped (``shutdown`` alone would
+    wait for it; Python 3.14's ``terminate_workers`` does this)."""
+    for worker in list((getattr(pool, "_processes", None) or {}).values()):
+        worker.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _report_done(task, report) -> None:
@@ -330,6 +400,9 @@ async def _streamed(documents: list[Document], record: RecordOptions, workers: W
             except asyncio.TimeoutError:
                 reason = f"took over {limits.timeout:g} s (the service's --timeout)"
                 done = [document_record(d, error=reason) for d in batch]
+            except HTTPException as error:  # the workers were lost mid-stream
+                done = [document_record(d, error=f"the service: {error.detail}")
+                        for d in batch]
             yield "".join(jsonl_line(r) for r in done)
 
     return StreamingResponse(lines(), media_type=NDJSON)
@@ -411,8 +484,9 @@ def openapi_document(labels: list[str] | None = None, with_token: bool = False) 
     """The OpenAPI 3.1 document of the service (GET /openapi.json); ``labels``: those the
     pipeline predicts, the values ``?labels=`` takes."""
     label = {"type": "string", **({"enum": labels} if labels else {})}
-    busy = _error_response("Busy: the queue of documents is full; try again after "
-                           "Retry-After seconds.")
+    busy = _error_response("Busy: the queue of documents is full, or a worker process "
+                           "stopped and new ones are starting; try again after Retry-After "
+                           "seconds.")
     busy["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
     extract = {
         "summary": "Entities of one document (JSON) or of many (NDJSON, streamed back)",

@@ -132,7 +132,11 @@ def extract_cli(
     if server is not None:
         from ner_cli.client import RemoteExtractor, Service
 
-        if pipeline != PipelineOptions(batch_size=pipeline.batch_size, jobs=pipeline.jobs):
+        if pipeline.cluster is not None:
+            raise UsageError("--server and --cluster exclude each other: the service runs "
+                             "the pipeline")
+        if pipeline != PipelineOptions(batch_size=pipeline.batch_size, jobs=pipeline.jobs,
+                                       cluster_batch=pipeline.cluster_batch):
             raise UsageError("--server runs the service's pipeline: give --model, --base-ner, "
                              "--ner-weights or --patterns to `ner-cli serve`")
         extractor = RemoteExtractor(Service(server, token), **record_options)

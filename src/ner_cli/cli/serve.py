@@ -68,6 +68,9 @@ def serve_cli(
 
     if token is not None and no_auth:
         raise UsageError("--token and --no-auth exclude each other")
+    if pipeline.cluster is not None:
+        raise UsageError("--cluster runs extract, stats and graph on a Dask cluster; "
+                         "ner-cli serve runs its own worker processes (-j)")
     if token is not None and not token.strip():
         raise UsageError(f"--token ({TOKEN_ENV}) is empty")
     if not (is_loopback(host) or token is not None or no_auth):
