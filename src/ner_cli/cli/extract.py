@@ -11,6 +11,7 @@ import typer
 from ner_cli.cli.options import (
     OUTPUT_PANEL,
     PIPELINE_PANEL,
+    TOKEN_ENV,
     Inputs,
     LabelsOption,
     OutputOption,
@@ -19,7 +20,6 @@ from ner_cli.cli.options import (
     command,
     parse_labels,
 )
-from ner_cli.cli.serve import TOKEN_ENV
 from ner_cli.errors import ExitStatus, UsageError
 from ner_cli.options import PipelineOptions
 from ner_cli.writers import Format

@@ -30,6 +30,8 @@ from ner_cli.readers import InputFormat, InputOptions
 INPUT_PANEL = "Inputs"
 OUTPUT_PANEL = "Output"
 PIPELINE_PANEL = "Pipeline"
+# Where --token (serve, extract --server) is also read from, so that it does not show in `ps`.
+TOKEN_ENV = "NER_CLI_TOKEN"
 
 LabelsOption = Annotated[
     str | None,
@@ -254,5 +256,5 @@ def command(name: str) -> Callable[[Callable[..., ExitStatus | None]], Callable]
 
 
 __all__ = ["INPUT_PARAMETERS", "PIPELINE_PARAMETERS", "Inputs", "LabelsOption", "OutputOption",
-           "QuietOption", "VerboseOption", "command", "gather_inputs", "parse_labels",
+           "QuietOption", "TOKEN_ENV", "VerboseOption", "command", "gather_inputs", "parse_labels",
            "pipeline_options"]

@@ -8,13 +8,11 @@ from typing import Annotated
 
 import typer
 
-from ner_cli.cli.options import command
+from ner_cli.cli.options import TOKEN_ENV, command
 from ner_cli.errors import ExitStatus, ServiceError, UsageError, os_reason
 from ner_cli.options import PipelineOptions
 
 SERVICE_PANEL = "Service"
-# Where --token is also read from, so that it does not show in `ps`.
-TOKEN_ENV = "NER_CLI_TOKEN"
 INSTALL = "pip install 'ner-cli[serve]'"
 
 
