@@ -5,7 +5,7 @@ The Python API (README, "Python API"): ``Extractor`` runs the pipeline the comma
 ``stats`` and ``graph``. Importing this package does not import spaCy.
 """
 
-__version__ = "0.3.0"  # before the imports: modules below read it
+__version__ = "0.4.0"  # before the imports: modules below read it
 
 from ner_cli.api import Extractor, corpus_records, count_corpus
 from ner_cli.document import Document, Mention
