@@ -123,7 +123,7 @@ def noop_tasks(address: str, count: int, in_flight: int) -> float:
 
     from distributed import Client
 
-    from ner_cli.run import in_order
+    from ner_cli.processing import in_order
 
     with Client(address, set_as_default=False) as client:
         start = time.perf_counter()

@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 def records(all_strings: bool, documents: list) -> list[dict]:
     from ner_cli.options import RecordOptions
     from ner_cli.pipeline import ALL_STRINGS_ENV, load_pipeline
-    from ner_cli.run import process
+    from ner_cli.processing import process
 
     os.environ[ALL_STRINGS_ENV] = "1" if all_strings else "0"
     nlp = load_pipeline()

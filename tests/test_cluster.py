@@ -24,7 +24,6 @@ from ner_cli.cluster import (
     ClusterAddress,
     batches_by_characters,
     parse_address,
-    plugin_name,
 )
 from ner_cli.document import Document
 from ner_cli.errors import UsageError
@@ -116,6 +115,8 @@ def test_read_deferred_reads_what_read_source_would(tmp_path):
 
 
 def test_where_the_pipeline_runs_does_not_change_its_version():
+    pytest.importorskip("distributed", reason="the cluster extra is not installed")
+    from ner_cli.cluster_worker import plugin_name
     from ner_cli.pipeline import pipeline_version
 
     here = PipelineOptions()

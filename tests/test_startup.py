@@ -68,7 +68,7 @@ def test_records_are_the_same_with_all_strings(nlp, monkeypatch):
     from ner_cli.document import Document
     from ner_cli.options import RecordOptions
     from ner_cli.pipeline import ALL_STRINGS_ENV, load_pipeline
-    from ner_cli.run import process
+    from ner_cli.processing import process
     from tests.conftest import SAMPLES
 
     documents = [Document(p.name, str(p), p.read_text(encoding="utf-8"))

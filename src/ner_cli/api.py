@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 from ner_cli.document import Document
 from ner_cli.options import PipelineOptions, RecordOptions
+from ner_cli.processing import Processed
 from ner_cli.readers import InputFormat, InputOptions, Source, discover, format_of
-from ner_cli.run import Processed
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -70,7 +70,7 @@ class Extractor:
 
     def extract(self, text: str, id: str | None = None) -> dict:
         """The record of one text, in this process."""
-        from ner_cli.run import process
+        from ner_cli.processing import process
 
         document = Document("1" if id is None else id, TEXT_SOURCE, text)
         [processed] = process(self.nlp, [document], self.options.batch_size,

@@ -19,7 +19,7 @@ from ner_cli.document import Document
 from ner_cli.errors import ServiceError, UnknownLabels, UsageError, os_reason
 from ner_cli.extract import document_record
 from ner_cli.options import RecordOptions
-from ner_cli.run import Processed, _batched, _words
+from ner_cli.processing import Processed, batched, word_count
 
 # Documents per request: enough to keep the service's workers busy between round trips.
 BATCH = 64
@@ -73,7 +73,7 @@ class Service:
         """Records of ``documents`` in order, with their word counts (as ``run_records``)."""
         limit = self.info()["max_body"] - HEADROOM
         query = f"?{urlencode({'labels': ','.join(labels)})}" if labels else ""
-        for batch in _batched(documents, BATCH):
+        for batch in batched(documents, BATCH):
             yield from self._batch(batch, limit, query, include_text)
 
     def close(self) -> None:
@@ -104,7 +104,7 @@ class Service:
                     raise ServiceError(f"the service at {self.url} sent fewer records than "
                                        "documents")
                 record = document_record(document, sent, include_text, sent.get("error"))
-            yield Processed(record, _words(document) if "error" not in record else 0)
+            yield Processed(record, word_count(document) if "error" not in record else 0)
         # read the answer to its end, so that the connection can take the next request
         if next(found, None) is not None:
             raise ServiceError(f"the service at {self.url} sent more records than documents")

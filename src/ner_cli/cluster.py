@@ -3,7 +3,7 @@
 The client reads the inputs (or, with ``cluster_reads``, only lists them) and sends batches
 of documents sized by characters, a few per worker thread in flight; each worker process
 loads the pipeline once (``PipelinePlugin``) and sends back the plain records of
-``run.process``. Only texts (or paths) and the pipeline options go to the cluster.
+``processing.process``. Only texts (or paths) and the pipeline options go to the cluster.
 
 Dask is imported inside functions only: a run without ``--cluster`` never loads it. Faults:
 a worker that dies has its tasks run again elsewhere by the scheduler (up to Dask's
@@ -14,7 +14,6 @@ ClusterError.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import logging
 import os
@@ -28,8 +27,8 @@ from dataclasses import dataclass
 from ner_cli.document import Document
 from ner_cli.errors import NerCliError, UsageError
 from ner_cli.options import PipelineOptions, RecordOptions
+from ner_cli.processing import TASKS_IN_FLIGHT, Processed, in_order, resolve_jobs
 from ner_cli.readers import UNREAD
-from ner_cli.run import TASKS_IN_FLIGHT, Processed, in_order, resolve_jobs
 
 INSTALL = "pip install 'ner-cli[cluster]'"
 LOCAL = "local"
@@ -133,13 +132,6 @@ def batches_by_characters(documents: Iterable[Document],
         yield batch
 
 
-def plugin_name(options: PipelineOptions) -> str:
-    """The worker plugin's name for the pipeline ``options`` build: runs with other pipelines
-    can share a cluster, each with its own plugin."""
-    key = repr((options.model, str(options.weights), str(options.patterns)))
-    return f"ner-cli-pipeline-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
-
-
 def run_on_cluster(documents: Iterable[Document], options: PipelineOptions,
                    record: RecordOptions) -> Iterator[Processed]:
     """The records of ``documents``, in order, computed on the cluster ``options.cluster``
@@ -149,7 +141,7 @@ def run_on_cluster(documents: Iterable[Document], options: PipelineOptions,
 
     from distributed import KilledWorker
 
-    from ner_cli.cluster_worker import PipelinePlugin, work
+    from ner_cli.cluster_worker import PipelinePlugin, plugin_name, work
 
     where = parse_address(options.cluster)
     with _connected(where) as client:

@@ -7,15 +7,22 @@ reference, so the pipeline a worker loads stays loaded from one task to the next
 
 from __future__ import annotations
 
+import hashlib
 import signal
 import threading
 
 from distributed import WorkerPlugin, get_worker
 
-from ner_cli.cluster import plugin_name
 from ner_cli.document import Document
 from ner_cli.options import PipelineOptions, RecordOptions
-from ner_cli.run import Processed, process, single_threaded_math
+from ner_cli.processing import Processed, process, single_threaded_math
+
+
+def plugin_name(options: PipelineOptions) -> str:
+    """The worker plugin's name for the pipeline ``options`` build: runs with other pipelines
+    can share a cluster, each with its own plugin."""
+    key = repr((options.model, str(options.weights), str(options.patterns)))
+    return f"ner-cli-pipeline-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
 class PipelinePlugin(WorkerPlugin):

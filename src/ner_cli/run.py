@@ -11,57 +11,30 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 
 from ner_cli.document import Document
 from ner_cli.options import PipelineOptions, RecordOptions
 from ner_cli.pipeline import load_pipeline
+from ner_cli.processing import (
+    TASKS_IN_FLIGHT,
+    Processed,
+    batched,
+    in_order,
+    process,
+    resolve_jobs,
+    single_threaded_math,
+)
 
-# Documents per task sent to a worker, and tasks in flight per worker: enough to keep
+# Documents per task sent to a worker (TASKS_IN_FLIGHT of them per worker): enough to keep
 # every core busy, few enough that memory stays flat whatever the corpus size.
 TASK_SIZE = 16
-TASKS_IN_FLIGHT = 3
 # Documents per call of process() in one process: a failing document is isolated within one;
 # records come out as each spaCy batch is done, not per chunk.
 # No spaCy memory zone: processing inside nlp.memory_zone() measured ~8% slower here, and
 # memory stays flat without it (README, "Speed"): records are plain dicts, Docs are dropped,
 # only the StringStore grows, with the vocabulary.
 CHUNK_SIZE = 256
-
-
-@dataclass(frozen=True)
-class Processed:
-    """One output record and the number of words its document had."""
-
-    record: dict = field(hash=False)
-    words: int
-
-
-def process(nlp, documents: list[Document], batch_size: int,
-            record: RecordOptions) -> Iterator[Processed]:
-    """Records for ``documents``, each as soon as the pipeline gives it (so progress moves
-    per batch); a document that makes the pipeline fail gets an error record."""
-    from ner_cli.extract import extract, to_record
-
-    done = 0
-    try:
-        for result in extract(nlp, documents, record.labels, batch_size):
-            yield Processed(to_record(result, record.include_text), _words(result.document))
-            done += 1
-    except Exception as error:  # noqa: BLE001 - isolate the one document that fails
-        remaining = documents[done:]
-        if len(remaining) == 1:
-            failed = Document(remaining[0].id, remaining[0].source,
-                              error=f"internal error: {type(error).__name__}: {error}")
-            yield from process(nlp, [failed], batch_size, record)
-            return
-        for document in remaining:
-            yield from process(nlp, [document], batch_size, record)
-
-
-def _words(document: Document) -> int:
-    return len(document.text.split()) if document.error is None else 0
 
 
 def run_records(
@@ -86,16 +59,10 @@ def run_records(
     jobs = resolve_jobs(options.jobs)
     if jobs <= 1:
         nlp = load_pipeline(options)
-        for chunk in _batched(documents, CHUNK_SIZE):
+        for chunk in batched(documents, CHUNK_SIZE):
             yield from process(nlp, chunk, options.batch_size, record)
         return
     yield from _run_parallel(documents, options, record, jobs)
-
-
-def _batched(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
 
 
 _WORKER: dict = {}
@@ -116,13 +83,6 @@ def _init_worker(options: PipelineOptions, record: RecordOptions, ready=None) ->
         ready.put(os.getpid())
 
 
-def single_threaded_math() -> None:
-    """One thread per worker process for the numeric libraries: the processes share the
-    cores already."""
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
-
-
 def _work(documents: list[Document], record: RecordOptions | None = None) -> list[Processed]:
     # ``record``: this task's record options, not the pool's (the service's ?labels=)
     if "error" in _WORKER:
@@ -138,34 +98,10 @@ def _run_parallel(
     context = multiprocessing.get_context("spawn")
     pool = context.Pool(jobs, initializer=_init_worker, initargs=(options, record))
     try:
-        yield from in_order(_batched(documents, TASK_SIZE),
+        yield from in_order(batched(documents, TASK_SIZE),
                             lambda chunk: pool.apply_async(_work, (chunk,)),
                             lambda task: task.get(), lambda: jobs * TASKS_IN_FLIGHT, deque())
         pool.close()
     finally:
         pool.terminate()
         pool.join()
-
-
-def in_order(tasks: Iterable, submit: Callable, result: Callable[..., list],
-             capacity: Callable[[], int], pending: deque) -> Iterator:
-    """The results of ``tasks`` in their order, ``submit(task)`` giving a handle and
-    ``result(handle)`` its list of items, with at most ``capacity()`` tasks in flight (asked
-    again as tasks are done: a cluster can grow), so memory stays flat. ``pending`` holds the
-    handles in flight, for a caller that cancels them when it stops early."""
-    for task in tasks:
-        pending.append(submit(task))
-        while len(pending) >= capacity():
-            yield from result(pending.popleft())
-    while pending:
-        yield from result(pending.popleft())
-
-
-def resolve_jobs(jobs: int) -> int:
-    """``-j 0`` means every core this process may use."""
-    if jobs > 0:
-        return jobs
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1

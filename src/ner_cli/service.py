@@ -36,7 +36,8 @@ from ner_cli.api import TEXT_SOURCE
 from ner_cli.document import Document
 from ner_cli.errors import ServiceError, UnknownLabels
 from ner_cli.options import PipelineOptions, RecordOptions
-from ner_cli.run import TASK_SIZE, Processed, _init_worker, _work, process, resolve_jobs
+from ner_cli.processing import Processed, process, resolve_jobs
+from ner_cli.run import TASK_SIZE, _init_worker, _work
 from ner_cli.writers.json import jsonl_line
 
 JSON = "application/json"

@@ -26,7 +26,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from ner_cli.run import Processed
+from ner_cli.processing import Processed
 
 
 @dataclass

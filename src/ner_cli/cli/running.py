@@ -13,7 +13,7 @@ from ner_cli.cli.app import err_console, error, note, summary
 from ner_cli.cli.options import Inputs
 from ner_cli.cli.progress import Plan, Tally, tracked
 from ner_cli.errors import ExitStatus
-from ner_cli.run import Processed
+from ner_cli.processing import Processed
 
 
 class Run:

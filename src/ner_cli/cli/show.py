@@ -11,7 +11,7 @@ import typer
 from ner_cli.cli.options import Inputs, LabelsOption, command, parse_labels
 from ner_cli.errors import ExitStatus
 from ner_cli.options import PipelineOptions
-from ner_cli.run import Processed
+from ner_cli.processing import Processed
 
 
 @command("show")
