@@ -344,3 +344,23 @@ def test_a_scheduler_lost_during_the_run_is_one_line_and_resume_finishes(cli, tm
     assert f", {written:,} skipped (--resume)" in resumed.stderr
     assert resumed.exit_code == 1  # 005.txt, binary: an error record, no file
     assert sorted(p.name for p in out.iterdir()) == [f"{i}.json" for i in ids if i != "005.txt"]
+
+
+def test_shipped_patterns_are_found_in_each_workers_own_install(tmp_path):
+    """`--patterns news` names models/patterns/news.jsonl in the client's install; a worker
+    with ner-cli installed elsewhere loads its own copy (any other file keeps its path)."""
+    pytest.importorskip("distributed", reason="the cluster extra is not installed")
+    from ner_cli.cluster_worker import on_this_machine, shipped_file
+    from ner_cli.pipeline import patterns_path
+    from ner_cli.resources import models_dir
+
+    news = patterns_path("news")
+    assert shipped_file(news) == "patterns/news.jsonl"
+    own = tmp_path / "news.jsonl"
+    own.write_text("", encoding="utf-8")
+    assert shipped_file(own) is None
+    assert shipped_file(None) is None
+    client_side = PipelineOptions(patterns=Path("/elsewhere/ner_cli/models/patterns/news.jsonl"))
+    here = on_this_machine(client_side, "patterns/news.jsonl")
+    assert here.patterns == models_dir() / "patterns/news.jsonl" and here.patterns.is_file()
+    assert on_this_machine(PipelineOptions(patterns=own), None).patterns == own

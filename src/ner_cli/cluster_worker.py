@@ -10,12 +10,15 @@ from __future__ import annotations
 import hashlib
 import signal
 import threading
+from dataclasses import replace
+from pathlib import Path
 
 from distributed import WorkerPlugin, get_worker
 
 from ner_cli.document import Document
 from ner_cli.options import PipelineOptions, RecordOptions
 from ner_cli.processing import Processed, process, single_threaded_math
+from ner_cli.resources import models_dir
 
 
 def plugin_name(options: PipelineOptions) -> str:
@@ -25,6 +28,23 @@ def plugin_name(options: PipelineOptions) -> str:
     return f"ner-cli-pipeline-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
+def shipped_file(path: Path | None) -> str | None:
+    """``path`` as a file ner-cli ships (``--patterns news``: models/patterns/news.jsonl in
+    this install), relative to models/, or None for any other file."""
+    if path is None:
+        return None
+    try:
+        return Path(path).resolve().relative_to(models_dir().resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def on_this_machine(options: PipelineOptions, shipped: str | None) -> PipelineOptions:
+    """``options`` with a shipped patterns file (``shipped``, as ``shipped_file`` named it on
+    the client) found in this worker's own install, wherever ner-cli is installed here."""
+    return options if shipped is None else replace(options, patterns=models_dir() / shipped)
+
+
 class PipelinePlugin(WorkerPlugin):
     """Each worker process loads the pipeline once, in a thread of its own as soon as it
     gets the plugin (the worker keeps answering the scheduler meanwhile); every task then
@@ -32,6 +52,7 @@ class PipelinePlugin(WorkerPlugin):
 
     def __init__(self, options: PipelineOptions) -> None:
         self.options = options
+        self.shipped = shipped_file(options.patterns)  # the client's install, not the worker's
 
     def setup(self, worker) -> None:
         single_threaded_math()
@@ -44,7 +65,7 @@ class PipelinePlugin(WorkerPlugin):
         from ner_cli.pipeline import load_pipeline
 
         try:
-            self._nlp = load_pipeline(self.options)
+            self._nlp = load_pipeline(on_this_machine(self.options, self.shipped))
         except Exception as error:  # noqa: BLE001 - raised again by each task, to the client
             self._error = error
         finally:
