@@ -19,7 +19,8 @@ with warnings.catch_warnings():
 
 from ner_cli import __version__  # noqa: E402
 from ner_cli.api import Extractor  # noqa: E402
-from ner_cli.service import Limits, create_app, openapi_document  # noqa: E402
+from ner_cli.openapi import openapi_document  # noqa: E402
+from ner_cli.service import Limits, create_app  # noqa: E402
 from tests.conftest import SEED_SAMPLE  # noqa: E402
 
 PARIS = "Emmanuel Macron a reçu Olaf Scholz à Paris."

@@ -10,7 +10,8 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis", reason="the test extra is not installed")
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-from ner_cli.service import Limits, create_app, openapi_document  # noqa: E402
+from ner_cli.openapi import openapi_document  # noqa: E402
+from ner_cli.service import Limits, create_app  # noqa: E402
 
 
 @schemathesis.serializer("application/x-ndjson")
