@@ -19,7 +19,7 @@ from ner_cli.document import Document
 from ner_cli.errors import ServiceError, UnknownLabels, UsageError, os_reason
 from ner_cli.extract import document_record
 from ner_cli.options import RecordOptions
-from ner_cli.processing import Processed, batched, word_count
+from ner_cli.processing import Processed, batched, batched_by_weight, word_count
 
 # Documents per request: enough to keep the service's workers busy between round trips.
 BATCH = 64
@@ -111,17 +111,8 @@ class Service:
 
     def _send(self, lines: list[bytes], limit: int, query: str) -> Iterator[dict]:
         """The service's records for ``lines`` (oversized ones left out), in order."""
-        body: list[bytes] = []
-        size = 0
-        for line in lines:
-            if len(line) > limit:
-                continue
-            if body and size + len(line) > limit:
-                yield from self._extract(b"".join(body), query)
-                body, size = [], 0
-            body.append(line)
-            size += len(line)
-        if body:
+        fitting = (line for line in lines if len(line) <= limit)
+        for body in batched_by_weight(fitting, limit, len):
             yield from self._extract(b"".join(body), query)
 
     def _extract(self, body: bytes, query: str) -> Iterator[dict]:

@@ -27,7 +27,13 @@ from dataclasses import dataclass
 from ner_cli.document import Document
 from ner_cli.errors import NerCliError, UsageError
 from ner_cli.options import PipelineOptions, RecordOptions
-from ner_cli.processing import TASKS_IN_FLIGHT, Processed, in_order, resolve_jobs
+from ner_cli.processing import (
+    TASKS_IN_FLIGHT,
+    Processed,
+    batched_by_weight,
+    in_order,
+    resolve_jobs,
+)
 from ner_cli.readers import UNREAD
 
 INSTALL = "pip install 'ner-cli[cluster]'"
@@ -119,17 +125,7 @@ def batches_by_characters(documents: Iterable[Document],
                           characters: int) -> Iterator[list[Document]]:
     """Consecutive documents in batches of at most ``characters`` (``batch_characters``),
     in order; a document bigger than that is a batch of its own."""
-    batch: list[Document] = []
-    size = 0
-    for document in documents:
-        weight = batch_characters(document)
-        if batch and size + weight > characters:
-            yield batch
-            batch, size = [], 0
-        batch.append(document)
-        size += weight
-    if batch:
-        yield batch
+    return batched_by_weight(documents, characters, batch_characters)
 
 
 def run_on_cluster(documents: Iterable[Document], options: PipelineOptions,

@@ -67,6 +67,22 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+def batched_by_weight(items: Iterable, limit: int, weight: Callable[..., int]) -> Iterator[list]:
+    """Consecutive ``items`` in lists whose ``weight`` adds up to at most ``limit``, in order;
+    an item heavier than that is a list of its own."""
+    batch: list = []
+    total = 0
+    for item in items:
+        heavy = weight(item)
+        if batch and total + heavy > limit:
+            yield batch
+            batch, total = [], 0
+        batch.append(item)
+        total += heavy
+    if batch:
+        yield batch
+
+
 def in_order(tasks: Iterable, submit: Callable, result: Callable[..., list],
              capacity: Callable[[], int], pending: deque) -> Iterator:
     """The results of ``tasks`` in their order, ``submit(task)`` giving a handle and
