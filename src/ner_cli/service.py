@@ -69,6 +69,7 @@ class Workers:
         self.processes = self.jobs > 1 if processes is None else processes
         self.pending = 0  # batches submitted and not finished (the bounded queue)
         self._lock = threading.Lock()
+        self._closed = False  # close() was called: a restart in progress stops its workers
         self._pool = None
         self._thread = None
         self._nlp = None
@@ -138,12 +139,18 @@ class Workers:
             except BaseException:  # noqa: BLE001 - the service then answers 503 to all
                 return
             with self._lock:
-                self._pool = pool
+                closed = self._closed
+                if not closed:
+                    self._pool = pool
+            if closed:  # the service stopped while these workers were loading
+                _stop(pool)
 
         threading.Thread(target=respawn, name="ner-cli-respawn", daemon=True).start()
 
     def close(self) -> None:
         """Stop the workers (work in progress is dropped)."""
+        with self._lock:
+            self._closed = True
         if self._pool is not None:
             _stop(self._pool)
             self._pool = None
